@@ -1,0 +1,94 @@
+"""Facts about one storyboard that do not depend on the target.
+
+Computed once and shared by every target's checks, so the cross-target strip (ten targets) costs
+little more than one check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import SLOT_NAMES, Attachment, Storyboard, parse_whole_seconds, slot_kind
+from .tokens import find_tokens, normalise_tokens
+
+
+@dataclass
+class ShotFacts:
+    prompt_field: str
+    duration_field: str
+    label: str  # "shot 2" or "the prompt" — for messages
+    prompt: str  # normalised (pasted <<<…>>> forms turned into @ tokens)
+    raw_duration: object
+    seconds: int | None
+    mentions: list[str]
+
+
+@dataclass
+class Facts:
+    storyboard: Storyboard
+    multi_shot: bool
+    shots: list[ShotFacts]
+    total: int | None
+    main_prompt: str  # settings.prompt, normalised (in multi-shot: APIMart's main prompt)
+    main_mentions: list[str]
+    images: list[tuple[str, Attachment]] = field(default_factory=list)
+    elements: list[tuple[str, Attachment]] = field(default_factory=list)
+    video: tuple[str, Attachment] | None = None
+    bad_slots: list[str] = field(default_factory=list)
+    first_frames: list[str] = field(default_factory=list)
+    end_frames: list[str] = field(default_factory=list)
+    mentioned: set[str] = field(default_factory=set)
+
+    @property
+    def slots_used(self) -> int:
+        return len(self.images) + len(self.elements)
+
+    @property
+    def base_video(self) -> bool:
+        return self.video is not None and self.video[1].refer_type == "base"
+
+    @property
+    def text_or_first_frame_only(self) -> bool:
+        """True for a text-only job or one whose only reference is a first frame (kling o1)."""
+        if self.elements or self.video or len(self.images) > 1:
+            return False
+        return all(a.role == "first_frame" for _, a in self.images)
+
+
+def analyse(sb: Storyboard) -> Facts:
+    multi = sb.settings.multi_shot
+    shots = []
+    for i, (pfield, dfield, shot) in enumerate(sb.effective_shots()):
+        prompt = normalise_tokens(shot.prompt if isinstance(shot.prompt, str) else "")
+        shots.append(
+            ShotFacts(
+                prompt_field=pfield,
+                duration_field=dfield,
+                label=f"shot {i + 1}" if multi else "the prompt",
+                prompt=prompt,
+                raw_duration=shot.duration,
+                seconds=parse_whole_seconds(shot.duration),
+                mentions=find_tokens(prompt),
+            )
+        )
+    secs = [s.seconds for s in shots]
+    total = sum(secs) if secs and all(s is not None for s in secs) else None  # type: ignore[misc]
+    main = normalise_tokens(sb.settings.prompt) if multi else ""
+    facts = Facts(sb, multi, shots, total, main, find_tokens(main) if main else [])
+    for slot, att in sb.sorted_attachments():
+        if slot not in SLOT_NAMES:
+            facts.bad_slots.append(slot)
+            continue
+        kind = slot_kind(slot)
+        if kind == "image":
+            facts.images.append((slot, att))
+            if att.role == "first_frame":
+                facts.first_frames.append(slot)
+            elif att.role == "end_frame":
+                facts.end_frames.append(slot)
+        elif kind == "element":
+            facts.elements.append((slot, att))
+        else:
+            facts.video = (slot, att)
+    facts.mentioned = {m for s in shots for m in s.mentions} | set(facts.main_mentions)
+    return facts

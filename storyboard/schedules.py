@@ -1,0 +1,45 @@
+"""Recurring django-q2 tasks, registered idempotently by name.
+
+`setup_schedules()` runs after every `migrate` and at every `studio` start; running it again
+updates the existing rows instead of adding duplicates. Later features add their entries here
+(the job poll sweep, for one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PREFIX = "storyboard:"
+
+
+@dataclass(frozen=True)
+class Recurring:
+    name: str
+    func: str
+    minutes: int
+
+
+SCHEDULES: tuple[Recurring, ...] = (
+    Recurring("housekeeping", "storyboard.teams.tasks.housekeeping", minutes=60),
+)
+
+
+def setup_schedules() -> list[str]:
+    from django_q.models import Schedule
+
+    names = []
+    for item in SCHEDULES:
+        name = PREFIX + item.name
+        Schedule.objects.update_or_create(
+            name=name,
+            defaults={
+                "func": item.func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": item.minutes,
+                "repeats": -1,
+            },
+        )
+        names.append(name)
+    # Entries of ours that the code no longer lists would otherwise run a missing function.
+    Schedule.objects.filter(name__startswith=PREFIX).exclude(name__in=names).delete()
+    return names

@@ -1,0 +1,139 @@
+"""`python manage.py studio`: set up and run the whole product on this machine.
+
+Set-up (every run, idempotent): migrations, static files, the `Demo` team with its owner `demo`
+(password generated once into the local state directory and printed at every start), and the
+recurring worker schedules. Then, unless --no-serve, the web server (gunicorn) and the django-q2
+worker run side by side until Ctrl-C, which stops both.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from storyboard.schedules import setup_schedules
+from storyboard.teams.actions import ensure_demo
+
+STOP_GRACE_SECONDS = 20
+
+
+def demo_password(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    password = secrets.token_urlsafe(12)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(password)
+    path.chmod(0o600)
+    return password
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class Command(BaseCommand):
+    help = "Set up storyboard (migrations, demo login, schedules) and run web server + worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000, help="web port (default 8000)")
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="only set up, then exit (scripts, deploys)"
+        )
+
+    def handle(self, *args, port, host, web_workers, no_serve, **options):
+        if not 1 <= port <= 65535:
+            raise CommandError(f"--port {port}: choose a port between 1 and 65535")
+        self.setup()
+        if no_serve:
+            self.stdout.write("Set-up done; --no-serve given, not starting the servers.")
+            return
+        if not port_is_free(host, port):
+            raise CommandError(
+                f"Port {port} on {host} is already in use (is another studio running?). "
+                "Stop it or pass --port with a free port."
+            )
+        self.serve(host, port, web_workers)
+
+    def setup(self):
+        verbosity = 0
+        call_command("migrate", interactive=False, verbosity=verbosity)
+        call_command("collectstatic", interactive=False, verbosity=verbosity)
+        password = demo_password(settings.VAR_DIR / "demo_password")
+        team, user = ensure_demo(password=password)
+        setup_schedules()
+        self.password = password
+        self.stdout.write(
+            f"Database: {settings.DATABASES['default']['NAME']}\n"
+            f"Demo login: username {user.username!r}, password {password!r} "
+            f"(team {team.name!r}; kept in {settings.VAR_DIR / 'demo_password'})"
+        )
+
+    def serve(self, host: str, port: int, web_workers: int):
+        python = sys.executable
+        manage = str(Path(settings.BASE_DIR) / "manage.py")
+        web = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+            [
+                python, "-m", "gunicorn", "storyboard.wsgi:application",
+                "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
+                "--timeout", "60", "--graceful-timeout", "10", "--access-logfile", "-",
+                "--chdir", str(settings.BASE_DIR),
+            ]
+        )
+        worker = subprocess.Popen([python, manage, "qcluster"])  # noqa: S603
+        children = {"web server": web, "worker": worker}
+        self.stdout.write(self.style.SUCCESS(
+            f"storyboard is running on http://{host}:{port}/  (Ctrl-C stops web server and worker)"
+        ))
+        self.stdout.write(f"Sign in as demo / {self.password}")
+        self.stdout.flush()
+
+        stopping = False
+
+        def request_stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, request_stop)
+        signal.signal(signal.SIGTERM, request_stop)
+        exit_code = 0
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    self.stderr.write(f"The {name} stopped (exit code {child.returncode}); "
+                                      "stopping the rest.")
+                    exit_code = 1
+                    stopping = True
+                    break
+            time.sleep(0.3)
+        self.stdout.write("Stopping web server and worker…")
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for name, child in children.items():
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self.stderr.write(f"The {name} did not stop in {STOP_GRACE_SECONDS} s; killing it.")
+                child.kill()
+                child.wait()
+        self.stdout.write("Stopped.")
+        if exit_code:
+            sys.exit(exit_code)

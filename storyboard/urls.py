@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from storyboard import views
+from storyboard.teams.decorators import personal
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", personal(auth_views.LogoutView.as_view()), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("library/", include("storyboard.library.urls")),
+    path("storyboards/", include("storyboard.boards.urls")),
+    path("gallery/", include("storyboard.gallery.urls")),
+    path("review/", include("storyboard.review.urls")),
+    path("team/", include("storyboard.teams.urls")),
+]
