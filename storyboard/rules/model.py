@@ -196,9 +196,7 @@ class Storyboard:
         }
         return cls(
             settings=settings,
-            target=Target(
-                str(target.get("dialect", "animatic")), str(target.get("model", "v3"))
-            ),
+            target=Target(str(target.get("dialect", "animatic")), str(target.get("model", "v3"))),
             shots=shots,
             attachments=attachments,
         )

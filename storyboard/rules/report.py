@@ -54,7 +54,7 @@ CODES: dict[str, str] = {
     "base_video_fixes_duration": "Note: a base video fixes duration and aspect ratio (§12).",
     # dialect specifics
     "public_media_required": "APIMart needs public URLs; the app has no public media URL.",
-    "element_sent_as_image": "CometAPI: an element without a CometAPI id goes as its frontal image.",
+    "element_sent_as_image": "CometAPI: an element without an id there goes as its frontal image.",
     "element_id_missing": "CometAPI: a video element without a CometAPI id cannot be sent.",
     "subject_count": "APIMart takes at most 3 subjects (elements) per job.",
     "subject_images": "APIMart subjects need 2-4 images (frontal + extra angles).",

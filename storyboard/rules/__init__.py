@@ -1,0 +1,36 @@
+"""Storyboard rules: pure Python, no Django. See README_SECTION.md for the public API.
+
+The most used names are re-exported here::
+
+    from storyboard.rules import Storyboard, Target, check, cross_target_strip, build_body
+"""
+
+from .batch import BatchFormatError, dump_batch, parse_batch
+from .bodies import BodyOptions, ElementAsImage, build_body
+from .capabilities import CAPABILITIES, TARGETS, capability_for
+from .checks import CheckContext, check, cross_target_strip
+from .model import Attachment, Settings, Shot, Storyboard, Target
+from .report import CODES, Problem, Report
+
+__all__ = [
+    "CAPABILITIES",
+    "CODES",
+    "TARGETS",
+    "Attachment",
+    "BatchFormatError",
+    "BodyOptions",
+    "CheckContext",
+    "ElementAsImage",
+    "Problem",
+    "Report",
+    "Settings",
+    "Shot",
+    "Storyboard",
+    "Target",
+    "build_body",
+    "capability_for",
+    "check",
+    "cross_target_strip",
+    "dump_batch",
+    "parse_batch",
+]

@@ -1,0 +1,287 @@
+"""Create-request bodies, one builder per dialect (providers.md tables A-D).
+
+:func:`build_body` assumes the storyboard passed :func:`storyboard.rules.checks.check` for the
+target; it does not re-check. References come *resolved* from the caller, so provider adapters can
+upload assets first and reuse the builder: ``refs`` maps a slot to
+
+- ``image_N`` / ``video_1``: the string to send (an uploaded URL, a public URL, base64);
+- ``element_N``: the provider's element id (useapi, kling, cometapi), or :class:`ElementAsImage`
+  (kling/cometapi: the element has no id there, its frontal image goes in ``image_list``), or an
+  APIMart subject dict ``{"name", "description", "element_input_urls"}``.
+
+A slot missing from ``refs`` is sent as given in the storyboard (``Attachment.ref``; for an APIMart
+subject, one built from the element's facts) — what ``storyboard_payload`` prints.
+
+The ``animatic`` dialect has no HTTP body; its "body" is the render plan: every shot with its
+start second, duration, rendered-neutral prompt and the first image/element it mentions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Attachment, Storyboard, Target, parse_whole_seconds, slot_kind
+from .tokens import Layout, find_tokens, plan_layout, render_tokens
+
+MODEL_NAMES = {"o1": "kling-video-o1", "v3": "kling-v3-omni"}
+# providers.md D: the subjects field name is [unverified]; keep it in this one place.
+APIMART_SUBJECTS_FIELD = "elements"
+APIMART_ROLES = {"first_frame": "first_frame", "end_frame": "last_frame", "reference": "reference"}
+# APIMart requires a main prompt in multi-shot; without one, the shot prompts joined by this.
+APIMART_SHOT_JOINER = "\n"
+
+
+@dataclass(frozen=True)
+class ElementAsImage:
+    """Send this element as a reference image (its frontal image) instead of by id."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class BodyOptions:
+    external_task_id: str | None = None  # kling/cometapi: the job's own id (idempotency)
+    callback_url: str | None = None  # kling/cometapi
+    email: str | None = None  # useapi: which linked Kling account
+    reply_url: str | None = None  # useapi replyUrl
+    reply_ref: str | None = None  # useapi replyRef
+    webhook: str | None = None  # apimart
+    watermark: bool | None = None  # kling watermark_info.enabled / apimart watermark
+
+
+class BodyError(ValueError):
+    """The storyboard cannot be expressed in the dialect (it should have failed the checks)."""
+
+
+def _seconds(raw: object) -> int:
+    n = parse_whole_seconds(raw)
+    if n is None:
+        raise BodyError(f"duration {raw!r} is not a whole number of seconds")
+    return n
+
+
+def _shots(sb: Storyboard, tokens: Mapping[str, str]) -> list[tuple[str, int]]:
+    return [
+        (render_tokens(s.prompt, tokens), _seconds(s.duration)) for _, _, s in sb.effective_shots()
+    ]
+
+
+def default_subject(att: Attachment) -> dict[str, Any]:
+    """An APIMart subject from an element's facts (frontal image first)."""
+    urls = [u for u in (att.frontal_image, *att.extra_images) if u]
+    return {"name": att.name or att.ref, "description": att.description, "element_input_urls": urls}
+
+
+def build_body(
+    storyboard: Storyboard,
+    target: Target | None = None,
+    refs: Mapping[str, Any] | None = None,
+    options: BodyOptions | None = None,
+) -> dict[str, Any]:
+    """The JSON body that creates the job for ``target`` (default: the storyboard's own)."""
+    target = target or storyboard.target
+    if target.model not in MODEL_NAMES:
+        raise BodyError(f"unknown model {target.model!r}")
+    builder = _BUILDERS.get(target.dialect)
+    if builder is None:
+        raise BodyError(f"unknown dialect {target.dialect!r}")
+    resolved = {slot: att.ref for slot, att in storyboard.attachments.items()}
+    if target.dialect == "apimart":
+        resolved.update(
+            {
+                s: default_subject(a)
+                for s, a in storyboard.attachments.items()
+                if slot_kind(s) == "element"
+            }
+        )
+    resolved.update(refs or {})
+    return builder(storyboard, target, resolved, options or BodyOptions())
+
+
+def _count(sb: Storyboard) -> int:
+    n = parse_whole_seconds(sb.settings.count)
+    return 1 if n is None else n
+
+
+def _useapi(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+    lay = plan_layout(sb, "useapi")
+    st = sb.settings
+    body: dict[str, Any] = {
+        "omni_version": t.model,
+        "mode": st.mode,
+        "aspect_ratio": "auto" if lay.video else st.aspect_ratio,
+    }
+    shots = _shots(sb, lay.tokens)
+    if st.multi_shot:
+        for i, (prompt, secs) in enumerate(shots, start=1):
+            body[f"shot_{i}_prompt"] = prompt
+            body[f"shot_{i}_duration"] = str(secs)
+    else:
+        body["prompt"], secs = shots[0]
+        body["duration"] = str(secs)
+    if _count(sb) != 1:
+        body["count"] = _count(sb)
+    for n, (slot, _) in enumerate(lay.images, start=1):
+        body[f"image_{n}"] = refs[slot]
+    for role, field_name in (("first_frame", "frame_start"), ("end_frame", "frame_end")):
+        if role in lay.frames:
+            body[field_name] = refs[lay.frames[role]]
+    for n, slot in enumerate(lay.elements, start=1):
+        body[f"element_{n}"] = refs[slot]
+    if lay.video:
+        body["video_1"] = refs[lay.video]
+    for key, value in (("email", o.email), ("replyUrl", o.reply_url), ("replyRef", o.reply_ref)):
+        if value is not None:
+            body[key] = value
+    return body
+
+
+def _video_list(sb: Storyboard, lay: Layout, refs: Mapping[str, Any]) -> list[dict[str, str]]:
+    att = sb.attachments[lay.video]  # type: ignore[index]
+    return [
+        {
+            "video_url": refs[lay.video],
+            "refer_type": att.refer_type,  # type: ignore[index]
+            "keep_original_sound": "yes" if att.keep_original_sound else "no",
+        }
+    ]
+
+
+def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+    as_images = [s for s, v in refs.items() if isinstance(v, ElementAsImage)]
+    lay = plan_layout(sb, "kling", elements_as_images=as_images)
+    st = sb.settings
+    shots = _shots(sb, lay.tokens)
+    body: dict[str, Any] = {"model_name": MODEL_NAMES[t.model], "multi_shot": st.multi_shot}
+    if st.multi_shot:
+        body["shot_type"] = "customize"
+        body["multi_prompt"] = [
+            {"index": i, "prompt": p, "duration": str(d)} for i, (p, d) in enumerate(shots, start=1)
+        ]
+    else:
+        body["prompt"] = shots[0][0]
+    body["mode"] = st.mode
+    body["aspect_ratio"] = st.aspect_ratio
+    base_video = lay.video and sb.attachments[lay.video].refer_type == "base"
+    if st.multi_shot or not base_video:  # a single-shot base-video edit ignores duration
+        body["duration"] = str(sum(d for _, d in shots))
+    if lay.images:
+        items = []
+        for slot, role in lay.images:
+            ref = refs[slot]
+            item: dict[str, str] = {
+                "image_url": ref.url if isinstance(ref, ElementAsImage) else ref
+            }
+            if role in ("first_frame", "end_frame"):
+                item["type"] = role
+            items.append(item)
+        body["image_list"] = items
+    if lay.elements:
+        body["element_list"] = [{"element_id": refs[s]} for s in lay.elements]
+    if lay.video:
+        body["video_list"] = _video_list(sb, lay, refs)
+    if st.audio and t.model == "v3":
+        body["sound"] = "on"  # default is off; sent only when on, as in providers.md's example
+    if o.watermark is not None:
+        body["watermark_info"] = {"enabled": o.watermark}
+    if o.callback_url is not None:
+        body["callback_url"] = o.callback_url
+    if o.external_task_id is not None:
+        body["external_task_id"] = o.external_task_id
+    return body
+
+
+def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+    subjects = {
+        s: refs[s]
+        if isinstance(refs[s], dict)
+        else {**default_subject(sb.attachments[s]), "name": str(refs[s])}
+        for s, a in sb.attachments.items()
+        if slot_kind(s) == "element"
+    }
+    names = {s: str(v.get("name", "")) for s, v in subjects.items()}
+    lay = plan_layout(sb, "apimart", subject_names=names)
+    st = sb.settings
+    shots = _shots(sb, lay.tokens)
+    total = sum(d for _, d in shots)
+    if st.multi_shot:
+        main = render_tokens(st.prompt, lay.tokens).strip()
+        prompt = main or APIMART_SHOT_JOINER.join(p.strip() for p, _ in shots)
+    else:
+        prompt = shots[0][0]
+    body: dict[str, Any] = {
+        "model": MODEL_NAMES[t.model],
+        "prompt": prompt,
+        "mode": st.mode,
+        "aspect_ratio": st.aspect_ratio,
+        "duration": total,
+    }
+    if st.multi_shot:
+        body["multi_shot"] = True
+        body["shot_type"] = "customize"
+        body["multi_prompt"] = [
+            {"index": i, "prompt": p, "duration": d} for i, (p, d) in enumerate(shots, start=1)
+        ]
+    if st.negative_prompt:
+        body["negative_prompt"] = st.negative_prompt
+    if any(role != "reference" for _, role in lay.images):
+        body["image_with_roles"] = [
+            {"url": refs[s], "role": APIMART_ROLES[r]} for s, r in lay.images
+        ]
+    elif lay.images:
+        body["image_urls"] = [refs[s] for s, _ in lay.images]
+    if lay.elements:
+        body[APIMART_SUBJECTS_FIELD] = [subjects[s] for s in lay.elements]
+    if lay.video:
+        body["video_list"] = _video_list(sb, lay, refs)
+    if t.model == "v3":
+        body["audio"] = bool(st.audio)
+    if o.watermark is not None:
+        body["watermark"] = o.watermark
+    if o.webhook is not None:
+        body["webhook"] = o.webhook
+    return body
+
+
+def _animatic(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+    shots = []
+    start = 0
+    for i, (_, _, s) in enumerate(sb.effective_shots(), start=1):
+        secs = _seconds(s.duration)
+        visual = next(
+            (
+                m
+                for m in find_tokens(s.prompt)
+                if m in sb.attachments and slot_kind(m) in ("image", "element")
+            ),
+            None,
+        )
+        shots.append(
+            {
+                "index": i,
+                "prompt": render_tokens(s.prompt, {}),
+                "start": start,
+                "duration": secs,
+                "visual": visual,
+                "visual_ref": refs.get(visual) if visual else None,
+            }
+        )
+        start += secs
+    return {
+        "dialect": "animatic",
+        "model": t.model,
+        "aspect_ratio": sb.settings.aspect_ratio,
+        "total_seconds": start,
+        "shots": shots,
+    }
+
+
+_BUILDERS = {
+    "useapi": _useapi,
+    "kling": _kling,
+    "cometapi": _kling,
+    "apimart": _apimart,
+    "animatic": _animatic,
+}

@@ -1,0 +1,300 @@
+"""Checks of references and slots: rules.md §6-11 plus the dialect-specific ones
+(APIMart public URLs and subjects, CometAPI element ids)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .analysis import Facts
+from .capabilities import Capability
+from .model import IMAGE_ROLES, MAX_SLOT_INDEX, REFER_TYPES, slot_kind
+from .report import ERROR, WARNING, Problem
+
+if TYPE_CHECKING:
+    from .checks import CheckContext
+
+
+def _human(slot: str) -> str:
+    """``image_3`` -> ``image 3`` for messages."""
+    return slot.replace("_", " ")
+
+
+def _is_public_url(ref: str | None) -> bool:
+    return bool(ref) and ref.startswith(("http://", "https://"))  # type: ignore[union-attr]
+
+
+def check_references(
+    f: Facts,
+    cap: Capability,
+    label: str,
+    ctx: CheckContext,
+    as_images: list[str],
+    out: list[Problem],
+) -> int:
+    """Append the reference problems to ``out``; return the slot limit in force."""
+    for slot in f.bad_slots:
+        kind = slot_kind(slot)
+        where = (
+            f"{kind}s go in {kind}_1 to {kind}_{MAX_SLOT_INDEX}"
+            if kind in ("image", "element")
+            else "the video goes in video_1"
+        )
+        out.append(Problem(ERROR, "slot_unknown", slot, f"{slot} is not a slot; {where}."))
+
+    # §6 slot pool
+    limit = cap.slots_with_video if f.video else cap.slots
+    if f.slots_used > limit:
+        with_video = " with a reference video" if f.video else ""
+        out.append(
+            Problem(
+                ERROR,
+                "slots_exceeded",
+                "slots",
+                f"{f.slots_used} images and elements are attached; the limit"
+                f"{with_video} is {limit}.",
+            )
+        )
+
+    # §7 mentioned but missing; useapi frames have no token
+    attached = {s for s, _ in f.images} | {s for s, _ in f.elements}
+    if f.video:
+        attached.add(f.video[0])
+    frames = set(f.first_frames) | set(f.end_frames) if cap.dialect == "useapi" else set()
+    prompts = [(s.prompt_field, s.label, s.mentions) for s in f.shots]
+    if f.multi_shot and f.main_mentions:
+        prompts.append(("prompt", "the main prompt", f.main_mentions))
+    for fld, where, mentions in prompts:
+        seen: set[str] = set()
+        for slot in mentions:
+            if slot in seen:
+                continue
+            seen.add(slot)
+            if slot not in attached:
+                out.append(
+                    Problem(
+                        ERROR,
+                        "reference_missing",
+                        fld,
+                        f"@{slot} is mentioned in {where} but no {_human(slot)} is attached.",
+                    )
+                )
+            elif slot in frames:
+                out.append(
+                    Problem(
+                        ERROR,
+                        "frame_token_unsupported",
+                        fld,
+                        f"@{slot} is mentioned in {where}, but {_human(slot)} is a "
+                        f"frame: useapi sends frames as frame_start/frame_end, which "
+                        f"a prompt cannot cite.",
+                    )
+                )
+
+    # §8 attached but unused (frames are used as frames, not cited)
+    for slot in sorted(
+        attached - f.mentioned - set(f.first_frames) - set(f.end_frames),
+        key=lambda s: (slot_kind(s) != "image", slot_kind(s) == "video", s),
+    ):
+        out.append(
+            Problem(WARNING, "reference_unused", slot, f"{_human(slot)} is attached but not used.")
+        )
+
+    _frames(f, cap, label, out)
+
+    # §10 video elements
+    for slot, att in f.elements:
+        if not att.is_video_element:
+            continue
+        if not cap.video_elements:
+            out.append(
+                Problem(
+                    ERROR,
+                    "video_element_unsupported",
+                    slot,
+                    f"{_human(slot)} is a video element; {label} takes image elements only.",
+                )
+            )
+        elif f.video:
+            out.append(
+                Problem(
+                    ERROR,
+                    "video_element_with_video",
+                    slot,
+                    f"{_human(slot)} is a video element, which cannot be combined "
+                    f"with a reference video.",
+                )
+            )
+
+    # §11
+    if f.video and f.storyboard.settings.audio:
+        out.append(
+            Problem(ERROR, "audio_with_video", "audio", "Audio must be off with a reference video.")
+        )
+
+    _dialect_specific(f, cap, label, ctx, as_images, out)
+    return limit
+
+
+def _frames(f: Facts, cap: Capability, label: str, out: list[Problem]) -> None:
+    """§9 and role validity."""
+    for slot, att in f.images:
+        if att.role not in IMAGE_ROLES:
+            out.append(
+                Problem(
+                    ERROR,
+                    "role_invalid",
+                    slot,
+                    f"{_human(slot)} has role {att.role!r}; roles are reference, "
+                    f"first_frame, end_frame.",
+                )
+            )
+    if f.video and f.video[1].refer_type not in REFER_TYPES:
+        out.append(
+            Problem(
+                ERROR,
+                "role_invalid",
+                f.video[0],
+                f"video 1 has refer type {f.video[1].refer_type!r}; it is feature or base.",
+            )
+        )
+    for kind, slots in (("first frame", f.first_frames), ("end frame", f.end_frames)):
+        if len(slots) > 1:
+            out.append(
+                Problem(
+                    ERROR,
+                    "frame_duplicate",
+                    slots[1],
+                    f"{_human(slots[0])} and {_human(slots[1])} are both the {kind}; "
+                    f"a clip has one.",
+                )
+            )
+    if f.end_frames and not f.first_frames:
+        out.append(
+            Problem(
+                ERROR,
+                "end_frame_without_first",
+                f.end_frames[0],
+                f"{_human(f.end_frames[0])} is an end frame, but no image is the first frame.",
+            )
+        )
+    if f.end_frames and f.multi_shot:
+        out.append(
+            Problem(
+                ERROR,
+                "end_frame_multi_shot",
+                f.end_frames[0],
+                "A multi-shot job may have a first frame but no end frame.",
+            )
+        )
+    if (f.first_frames or f.end_frames) and f.base_video:
+        out.append(
+            Problem(
+                ERROR,
+                "frames_with_base_video",
+                f.video[0],  # type: ignore[index]
+                "First and end frames cannot be combined with a base reference video.",
+            )
+        )
+    n_el = len(f.elements)
+    if f.first_frames and n_el > cap.elements_with_first_frame:
+        out.append(
+            Problem(
+                ERROR,
+                "elements_with_first_frame",
+                f.elements[cap.elements_with_first_frame][0],
+                f"With a first frame at most {cap.elements_with_first_frame} elements "
+                f"can be attached; there are {n_el}.",
+            )
+        )
+    if cap.model == "o1" and f.first_frames and f.end_frames and len(f.images) > 2:
+        out.append(
+            Problem(
+                ERROR,
+                "o1_frames_many_images",
+                f.end_frames[0],
+                f"{label} cannot combine a first and an end frame with more than 2 "
+                f"images; {len(f.images)} are attached.",
+            )
+        )
+
+
+def _dialect_specific(
+    f: Facts,
+    cap: Capability,
+    label: str,
+    ctx: CheckContext,
+    as_images: list[str],
+    out: list[Problem],
+) -> None:
+    if cap.public_media and ctx.public_media is not True:
+        for slot, att in f.images + f.elements + ([f.video] if f.video else []):
+            refs = [att.ref]
+            if slot_kind(slot) == "element":
+                refs = [r for r in (att.frontal_image, *att.extra_images) if r]
+            local = next((r for r in refs if not _is_public_url(r)), None)
+            if local is None:
+                continue
+            sev, why = (
+                (ERROR, "the app has no public media URL set")
+                if ctx.public_media is False
+                else (WARNING, "make sure it is reachable from the internet")
+            )
+            out.append(
+                Problem(
+                    sev,
+                    "public_media_required",
+                    slot,
+                    f"{label} fetches references by public URL; {_human(slot)} is "
+                    f"not one ({local[:60]}), and {why}.",
+                )
+            )
+            break  # one is enough: the fix (a public media URL) is the same for all
+    if cap.subjects is not None:
+        if len(f.elements) > cap.subjects:
+            out.append(
+                Problem(
+                    ERROR,
+                    "subject_count",
+                    f.elements[cap.subjects][0],
+                    f"{label} takes at most {cap.subjects} subjects (elements); "
+                    f"{len(f.elements)} are attached.",
+                )
+            )
+        lo, hi = cap.subject_images or (0, 99)
+        for slot, att in f.elements:
+            n = (1 if att.frontal_image else 0) + len(att.extra_images)
+            if not lo <= n <= hi:
+                out.append(
+                    Problem(
+                        ERROR,
+                        "subject_images",
+                        slot,
+                        f"{_human(slot)} has {n} images; {label} subjects need "
+                        f"{lo}–{hi} (a frontal image and extra angles).",
+                    )
+                )
+    have = ctx.element_ids.get(cap.dialect)
+    if cap.element_ids_required and have is not None:
+        for slot, _att in f.elements:
+            if slot in have:
+                continue
+            if slot in as_images:
+                out.append(
+                    Problem(
+                        WARNING,
+                        "element_sent_as_image",
+                        slot,
+                        f"{_human(slot)} has no {cap.dialect} id; its frontal image "
+                        f"is sent as a reference image instead (same slot).",
+                    )
+                )
+            else:
+                out.append(
+                    Problem(
+                        ERROR,
+                        "element_id_missing",
+                        slot,
+                        f"{_human(slot)} has no {cap.dialect} id and no frontal image "
+                        f"to send instead.",
+                    )
+                )
