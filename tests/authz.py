@@ -1,0 +1,102 @@
+"""Walks every URL pattern of the project, for the authorization tests.
+
+A new view is covered the moment its URL is added: the walk fails until the view states who may
+use it (`team_permission`), every URL parameter has a way to point at one of team A's objects
+(PARAMS below), and every POST a team view accepts has sample data (POST_DATA below).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from storyboard.teams.actions import create_invitation
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # namespaced, e.g. "teams:change_role"
+    params: tuple[str, ...]
+    callback: Callable
+
+    @property
+    def permission(self):
+        return getattr(self.callback, "team_permission", "missing")
+
+    @property
+    def login_required(self) -> bool:
+        return getattr(self.callback, "login_required", True)
+
+
+def iter_routes(patterns=None, namespace: str = "") -> Iterator[Route]:
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            yield from iter_routes(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+        elif isinstance(entry, URLPattern):
+            if entry.name is None:
+                raise AssertionError(f"URL pattern {entry.pattern} has no name")
+            params = tuple(entry.pattern.converters)
+            yield Route(f"{namespace}{entry.name}", params, entry.callback)
+
+
+# How to fill each URL parameter with an object of team A, and whether the parameter points
+# into a team (so that an outsider must get 404). Add a line here for each new parameter.
+@dataclass(frozen=True)
+class Param:
+    make: Callable  # (cast) -> value
+    team_scoped: bool = True
+
+
+PARAMS: dict[str, Param] = {
+    "member_id": Param(lambda cast: cast.member(cast.editor).pk),
+    "invitation_id": Param(
+        lambda cast: create_invitation(cast.team_a, cast.owner, "editor")[0].pk
+    ),
+    # An invitation link is meant for people outside the team: not scoped.
+    "token": Param(lambda cast: create_invitation(cast.team_a, cast.owner, "viewer")[1],
+                   team_scoped=False),
+}
+
+# A POST that would succeed for someone allowed to make it, per URL name. The walk checks that
+# it changes something when an allowed member sends it, so the "nothing changed" checks for
+# members without permission are not vacuous.
+POST_DATA: dict[str, Callable] = {
+    "teams:rename": lambda cast: {"name": "Renamed team"},
+    "teams:invite": lambda cast: {"role": "editor", "note": "for the walk"},
+    "teams:revoke": lambda cast: {},
+    "teams:change_role": lambda cast: {"role": "reviewer"},
+    "teams:remove_member": lambda cast: {},
+}
+
+# Views open to signed-out visitors.
+PUBLIC = {"login", "healthz", "teams:accept"}
+
+
+def post_data(route: Route, cast) -> dict:
+    make = POST_DATA.get(route.name)
+    return make(cast) if make else {}
+
+
+def url_for(route: Route, cast) -> str:
+    return reverse(route.name, kwargs={p: PARAMS[p].make(cast) for p in route.params})
+
+
+# Tables whose rows change on any request (sessions, login attempts, the queue) are left out.
+_VOLATILE = {"sessions", "axes", "django_q", "contenttypes", "admin"}
+
+
+def database_digest() -> str:
+    """A fingerprint of every row a user could change."""
+    digest = hashlib.sha256()
+    for model in sorted(apps.get_models(), key=lambda m: m._meta.label):
+        if model._meta.app_label in _VOLATILE:
+            continue
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+        for row in model._default_manager.order_by("pk").values_list(*fields):
+            digest.update(repr((model._meta.label, row)).encode())
+    return digest.hexdigest()

@@ -1,0 +1,77 @@
+"""The fixed cast every test uses: team A with an owner, editor, reviewer and viewer; team B
+with its own owner, the outsider. Tests read as sentences about these people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from storyboard.teams.models import Membership, Team
+from storyboard.teams.roles import Role
+
+
+@dataclass
+class Cast:
+    team_a: Team
+    team_b: Team
+    owner: object
+    editor: object
+    reviewer: object
+    viewer: object
+    outsider: object
+
+    def member(self, user, team=None) -> Membership:
+        return Membership.objects.get(user=user, team=team or self.team_a)
+
+    @property
+    def by_role(self) -> dict[str, object]:
+        return {
+            Role.OWNER: self.owner,
+            Role.EDITOR: self.editor,
+            Role.REVIEWER: self.reviewer,
+            Role.VIEWER: self.viewer,
+        }
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher is slow by design; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cast(db, django_user_model) -> Cast:
+    team_a = Team.objects.create(name="Team A")
+    team_b = Team.objects.create(name="Team B")
+
+    def person(username, team, role):
+        user = django_user_model.objects.create_user(username=username, password=PASSWORD)
+        Membership.objects.create(user=user, team=team, role=role)
+        return user
+
+    return Cast(
+        team_a=team_a,
+        team_b=team_b,
+        owner=person("olivia", team_a, Role.OWNER),
+        editor=person("eddie", team_a, Role.EDITOR),
+        reviewer=person("rita", team_a, Role.REVIEWER),
+        viewer=person("victor", team_a, Role.VIEWER),
+        outsider=person("oscar", team_b, Role.OWNER),
+    )
+
+
+@pytest.fixture
+def client_for():
+    """A signed-in client for `user`; `csrf=True` gives one that enforces CSRF like a browser."""
+
+    def make(user, *, csrf: bool = False) -> Client:
+        client = Client(enforce_csrf_checks=csrf)
+        client.force_login(user)
+        return client
+
+    return make
