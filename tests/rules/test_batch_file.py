@@ -10,10 +10,16 @@ from storyboard.rules.batch import BatchFormatError, dump_batch, parse_batch
 from storyboard.rules.checks import check
 
 SEED = [
-    {"__comment": "two-shot kitchen", "omni_version": "v3", "mode": "pro",
-     "image_1": "https://s21-kling.klingai.com/.../kitchen.jpg",
-     "shots": [{"prompt": "A chef @image_1", "duration": "3"},
-               {"prompt": "He flips the food @image_1", "duration": "3"}]},
+    {
+        "__comment": "two-shot kitchen",
+        "omni_version": "v3",
+        "mode": "pro",
+        "image_1": "https://s21-kling.klingai.com/.../kitchen.jpg",
+        "shots": [
+            {"prompt": "A chef @image_1", "duration": "3"},
+            {"prompt": "He flips the food @image_1", "duration": "3"},
+        ],
+    },
     {"prompt": "A quiet harbour at dawn"},
 ]
 
@@ -63,8 +69,11 @@ def test_a_slot_called_image_9_is_an_error_on_image_9():
 
 @pytest.mark.parametrize("raw", ["abc", "3.5", -2, None])
 def test_bad_durations_become_field_problems_not_exceptions(raw):
-    sb = read({"shots": [{"prompt": "a", "duration": "3"},
-                         {"prompt": "b", "duration": raw}]}).items[0].storyboard
+    sb = (
+        read({"shots": [{"prompt": "a", "duration": "3"}, {"prompt": "b", "duration": raw}]})
+        .items[0]
+        .storyboard
+    )
     report = run(sb)
     assert not report.ok
     assert any(p.field == "shots[1].duration" for p in report.problems)
@@ -96,7 +105,7 @@ def test_a_duration_beside_shots_is_ignored_with_a_warning():
         ("", "not JSON"),
         ("42", "not a number"),
         ("[]", "the list is empty"),
-        ('[{"prompt": "a"}, {"prompt": "b"}, {"shots": "3 x 2"}]', "item 3: 'shots' must be a list"),
+        ('[{"prompt": "a"}, {"prompt": "b"}, {"shots": "3x2"}]', "item 3: 'shots' must be a list"),
         ('[{"prompt": "a"}, "b"]', "item 2: must be a JSON object"),
         ('{"prompt": 5}', "the storyboard: 'prompt' must be a string"),
         ('{"shots": [{"prompt": "a", "duration": 1}, 7]}', "shot 2: must be an object"),
@@ -114,20 +123,40 @@ def test_structural_mistakes_are_read_errors_saying_where(text, where):
 
 
 def test_attachment_objects_carry_roles_video_types_and_element_facts():
-    sb = read({"prompt": "x", "image_1": {"ref": "a.jpg", "role": "first_frame"},
-               "video_1": {"ref": "v.mp4", "refer_type": "base"},
-               "element_1": {"ref": "u_1", "name": "Chef", "frontal_image": "f.jpg",
-                             "extra_images": ["s.jpg"]}}).items[0].storyboard
+    sb = (
+        read(
+            {
+                "prompt": "x",
+                "image_1": {"ref": "a.jpg", "role": "first_frame"},
+                "video_1": {"ref": "v.mp4", "refer_type": "base"},
+                "element_1": {
+                    "ref": "u_1",
+                    "name": "Chef",
+                    "frontal_image": "f.jpg",
+                    "extra_images": ["s.jpg"],
+                },
+            }
+        )
+        .items[0]
+        .storyboard
+    )
     assert sb.attachments["image_1"].role == "first_frame"
     assert sb.attachments["video_1"].refer_type == "base"
     assert sb.attachments["element_1"].extra_images == ("s.jpg",)
 
 
 def test_writing_then_reading_gives_the_same_storyboards():
-    data = SEED + [{"prompt": "x", "audio": True, "count": 2, "negative_prompt": "blur",
-                    "title": "Harbour", "image_2": {"ref": "a.jpg", "role": "end_frame"},
-                    "video_1": {"ref": "v.mp4", "refer_type": "base",
-                                "keep_original_sound": True}}]
+    data = SEED + [
+        {
+            "prompt": "x",
+            "audio": True,
+            "count": 2,
+            "negative_prompt": "blur",
+            "title": "Harbour",
+            "image_2": {"ref": "a.jpg", "role": "end_frame"},
+            "video_1": {"ref": "v.mp4", "refer_type": "base", "keep_original_sound": True},
+        }
+    ]
     first = [i.storyboard for i in read(data).items]
     text = dump_batch(first)
     again = [i.storyboard for i in parse_batch(text).items]
@@ -141,5 +170,10 @@ def test_writing_then_reading_gives_the_same_storyboards():
 def test_a_plain_storyboard_is_written_in_the_vendor_format_only():
     sb = read({"prompt": "A harbour", "image_1": "https://x/a.jpg"}).items[0].storyboard
     assert json.loads(dump_batch([sb], as_list=False)) == {
-        "prompt": "A harbour", "duration": "5", "omni_version": "v3", "mode": "std",
-        "aspect_ratio": "16:9", "image_1": "https://x/a.jpg"}
+        "prompt": "A harbour",
+        "duration": "5",
+        "omni_version": "v3",
+        "mode": "std",
+        "aspect_ratio": "16:9",
+        "image_1": "https://x/a.jpg",
+    }

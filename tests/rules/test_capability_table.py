@@ -9,8 +9,14 @@ from storyboard.rules import capabilities
 from storyboard.rules.capabilities import CAPABILITIES, DIALECTS, MODELS, Capability
 
 # (useapi o1, useapi v3, kling o1, kling v3, apimart o1, apimart v3) straight from rules.md
-COLUMNS = [("useapi", "o1"), ("useapi", "v3"), ("kling", "o1"), ("kling", "v3"),
-           ("apimart", "o1"), ("apimart", "v3")]
+COLUMNS = [
+    ("useapi", "o1"),
+    ("useapi", "v3"),
+    ("kling", "o1"),
+    ("kling", "v3"),
+    ("apimart", "o1"),
+    ("apimart", "v3"),
+]
 ROWS = {
     "multi_shot": (False, True, False, True, False, True),
     "shots": (None, (2, 6), None, (2, 6), None, (2, 6)),
@@ -26,8 +32,14 @@ ROWS = {
     "video_elements": (False, True, False, True, False, False),
     "subjects": (None, None, None, None, 3, 3),
     "subject_images": (None, None, None, None, (2, 4), (2, 4)),
-    "modes": (("std", "pro"), ("std", "pro", "4k"), ("std", "pro"), ("std", "pro"),
-              ("std", "pro"), ("std", "pro", "4k")),
+    "modes": (
+        ("std", "pro"),
+        ("std", "pro", "4k"),
+        ("std", "pro"),
+        ("std", "pro"),
+        ("std", "pro"),
+        ("std", "pro", "4k"),
+    ),
     "count": ((1, 4), (1, 4), (1, 1), (1, 1), (1, 1), (1, 1)),
     "audio": ("no", "unverified", "no", "yes", "no", "yes"),
     "vip_min_seconds": (7, 7, None, None, None, None),
@@ -57,13 +69,17 @@ def test_the_animatic_takes_kling_v3_limits_except_modes_and_audio():
     kling = CAPABILITIES["kling", "v3"]
     for model in MODELS:
         animatic = CAPABILITIES["animatic", model]
-        assert replace(animatic, dialect="kling", model="v3", modes=kling.modes,
-                       audio=kling.audio) == kling
+        assert (
+            replace(animatic, dialect="kling", model="v3", modes=kling.modes, audio=kling.audio)
+            == kling
+        )
 
 
 def test_useapi_alone_offers_auto_aspect():
     assert [k for k, c in CAPABILITIES.items() if "auto" in c.aspect_ratios] == [
-        ("useapi", "o1"), ("useapi", "v3")]
+        ("useapi", "o1"),
+        ("useapi", "v3"),
+    ]
 
 
 def test_every_value_has_a_source_note():

@@ -17,8 +17,14 @@ def test_the_report_has_exactly_the_rules_md_shape():
         "total_seconds": 16,
         "seconds_range": [3, 15],
         "slots": {"used": 0, "limit": 7},
-        "problems": [{"severity": "error", "code": "total_seconds", "field": "shots",
-                      "message": "Shots add up to 16 s; useapi v3 takes 3–15 s."}],
+        "problems": [
+            {
+                "severity": "error",
+                "code": "total_seconds",
+                "field": "shots",
+                "message": "Shots add up to 16 s; useapi v3 takes 3–15 s.",
+            }
+        ],
     }
 
 
@@ -33,8 +39,12 @@ def test_every_code_the_rules_emit_is_documented():
     used = set()
     for path in rules_dir.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Problem"
-                    and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", "") == "Problem"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
                 used.add(node.args[1].value)
     assert used, "no Problem(...) calls found"
     assert used <= set(CODES), used - set(CODES)

@@ -7,7 +7,8 @@ from storyboard.rules.model import Target
 
 
 def verdicts(sb, **ctx):
-    return {(v.target.dialect, v.target.model): v for v in cross_target_strip(sb, CheckContext(**ctx))}
+    strip = cross_target_strip(sb, CheckContext(**ctx))
+    return {(v.target.dialect, v.target.model): v for v in strip}
 
 
 def test_the_strip_covers_every_other_target():
@@ -27,8 +28,12 @@ def test_the_reason_is_the_first_error_with_its_message():
     assert strip["useapi", "o1"].reason.code == "prompt_too_long"
     assert strip["kling", "v3"].ok
     assert strip["useapi", "o1"].to_dict() == {
-        "dialect": "useapi", "model": "o1", "ok": False, "code": "prompt_too_long",
-        "message": strip["useapi", "o1"].reason.message}
+        "dialect": "useapi",
+        "model": "o1",
+        "ok": False,
+        "code": "prompt_too_long",
+        "message": strip["useapi", "o1"].reason.message,
+    }
 
 
 def test_the_strip_can_exclude_any_target():

@@ -15,18 +15,48 @@ from storyboard.rules.model import Attachment, Settings, Shot, Storyboard, Targe
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-TOKENS = ["@image_1", " @image_2 ", "@image_3", "<<<image_1>>>", "@element_1", "<<<element_2>>>",
-          "@video_1", "a@image_1x", "@image_10", "@image_9", " @video_2"]
+TOKENS = [
+    "@image_1",
+    " @image_2 ",
+    "@image_3",
+    "<<<image_1>>>",
+    "@element_1",
+    "<<<element_2>>>",
+    "@video_1",
+    "a@image_1x",
+    "@image_10",
+    "@image_9",
+    " @video_2",
+]
 junk_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
 prompts = st.one_of(
     st.lists(st.one_of(junk_text, st.sampled_from(TOKENS)), max_size=6).map("".join),
     st.sampled_from(["x" * 513, "🎬" * 1701, "y" * 2501, "z" * 100_000]),
 )
-durations = st.one_of(st.integers(-3, 20), st.integers(1, 9).map(str),
-                      st.sampled_from(["abc", "3.5", "", None, 2.0, 3.5, True, [], "５"]))
-slots = st.sampled_from(["image_1", "image_2", "image_3", "image_4", "image_5", "image_6",
-                         "image_7", "element_1", "element_2", "element_3", "element_4",
-                         "video_1", "image_9", "video_2", "element_0"])
+durations = st.one_of(
+    st.integers(-3, 20),
+    st.integers(1, 9).map(str),
+    st.sampled_from(["abc", "3.5", "", None, 2.0, 3.5, True, [], "５"]),
+)
+slots = st.sampled_from(
+    [
+        "image_1",
+        "image_2",
+        "image_3",
+        "image_4",
+        "image_5",
+        "image_6",
+        "image_7",
+        "element_1",
+        "element_2",
+        "element_3",
+        "element_4",
+        "video_1",
+        "image_9",
+        "video_2",
+        "element_0",
+    ]
+)
 attachments = st.builds(
     Attachment,
     ref=st.sampled_from(["https://cdn.example.com/a.jpg", "local/a.png", "u_abc", "Chef"]),
@@ -44,9 +74,12 @@ any_storyboard = st.builds(
         Settings,
         mode=st.sampled_from(["std", "pro", "4k", "ultra"]),
         aspect_ratio=st.sampled_from(["16:9", "9:16", "1:1", "auto", "4:3"]),
-        duration=durations, count=st.one_of(st.integers(0, 5), st.just("two")),
-        audio=st.booleans(), negative_prompt=st.sampled_from(["", "blur", "n" * 2501]),
-        multi_shot=st.booleans(), prompt=prompts,
+        duration=durations,
+        count=st.one_of(st.integers(0, 5), st.just("two")),
+        audio=st.booleans(),
+        negative_prompt=st.sampled_from(["", "blur", "n" * 2501]),
+        multi_shot=st.booleans(),
+        prompt=prompts,
     ),
     target=st.sampled_from(TARGETS),
     shots=st.lists(st.builds(Shot, prompts, durations), max_size=8).map(tuple),
@@ -74,17 +107,25 @@ VALID_TEXT = st.text(st.sampled_from("abc xyz,.é🎬"), min_size=1, max_size=40
 def plausible_storyboards(draw):
     n_img = draw(st.integers(0, 4))
     n_el = draw(st.integers(0, 3))
-    att = {f"image_{i}": Attachment(f"https://cdn.example.com/{i}.jpg", role=draw(
-        st.sampled_from(["reference", "reference", "first_frame", "end_frame"])))
-        for i in draw(st.lists(st.integers(1, 7), min_size=n_img, max_size=n_img, unique=True))}
+    att = {
+        f"image_{i}": Attachment(
+            f"https://cdn.example.com/{i}.jpg",
+            role=draw(st.sampled_from(["reference", "reference", "first_frame", "end_frame"])),
+        )
+        for i in draw(st.lists(st.integers(1, 7), min_size=n_img, max_size=n_img, unique=True))
+    }
     for i in range(1, n_el + 1):
         att[f"element_{i}"] = Attachment(
-            f"u_{i}", name=f"Hero{i}", frontal_image="https://cdn.example.com/f.jpg",
+            f"u_{i}",
+            name=f"Hero{i}",
+            frontal_image="https://cdn.example.com/f.jpg",
             extra_images=("https://cdn.example.com/s.jpg",) * draw(st.integers(1, 3)),
-            is_video_element=draw(st.booleans()))
+            is_video_element=draw(st.booleans()),
+        )
     if draw(st.booleans()):
-        att["video_1"] = Attachment("https://cdn.example.com/v.mp4",
-                                    refer_type=draw(st.sampled_from(["feature", "base"])))
+        att["video_1"] = Attachment(
+            "https://cdn.example.com/v.mp4", refer_type=draw(st.sampled_from(["feature", "base"]))
+        )
     slots = sorted(att)
 
     def prompt():
@@ -97,9 +138,11 @@ def plausible_storyboards(draw):
         mode=draw(st.sampled_from(["std", "pro", "4k"])),
         aspect_ratio=draw(st.sampled_from(["16:9", "9:16", "1:1", "auto"])),
         duration=draw(st.sampled_from([3, 5, 7, 10, 12, "5"])),
-        count=draw(st.sampled_from([1, 1, 2])), audio=draw(st.booleans()),
+        count=draw(st.sampled_from([1, 1, 2])),
+        audio=draw(st.booleans()),
         negative_prompt=draw(st.sampled_from(["", "blurry"])),
-        multi_shot=multi, prompt=prompt() if not multi or draw(st.booleans()) else "",
+        multi_shot=multi,
+        prompt=prompt() if not multi or draw(st.booleans()) else "",
     )
     return Storyboard(settings_, draw(st.sampled_from(TARGETS)), shots if multi else (), att)
 
@@ -111,7 +154,11 @@ OPTIONS = BodyOptions(external_task_id="job-1", callback_url="https://h/cb", web
 def assert_useapi(body, model):
     assert body["omni_version"] == model
     assert body["mode"] in ("std", "pro", "4k") and body["aspect_ratio"] in (
-        "16:9", "9:16", "1:1", "auto")
+        "16:9",
+        "9:16",
+        "1:1",
+        "auto",
+    )
     if "video_1" in body:
         assert body["aspect_ratio"] == "auto"
     hi = 10 if model == "o1" else 15
@@ -120,8 +167,9 @@ def assert_useapi(body, model):
         assert "prompt" not in body and "duration" not in body
         n = len(shot_keys) // 2
         assert 2 <= n <= 6 and model == "v3"
-        assert shot_keys == sorted(f"shot_{i}_{k}" for i in range(1, n + 1)
-                                   for k in ("prompt", "duration"))
+        assert shot_keys == sorted(
+            f"shot_{i}_{k}" for i in range(1, n + 1) for k in ("prompt", "duration")
+        )
         secs = [body[f"shot_{i}_duration"] for i in range(1, n + 1)]
         assert all(isinstance(s, str) and s.isdigit() and int(s) >= 1 for s in secs)
         assert 3 <= sum(map(int, secs)) <= hi
@@ -186,7 +234,7 @@ def assert_apimart(body, model):
     assert body["model"] == {"o1": "kling-video-o1", "v3": "kling-v3-omni"}[model]
     assert isinstance(body["duration"], int) and not isinstance(body["duration"], bool)
     assert body["duration"] in ((5, 10) if model == "o1" else range(3, 16))
-    assert isinstance(body["prompt"], str) and 0 < len(body["prompt"].strip())
+    assert isinstance(body["prompt"], str) and len(body["prompt"].strip()) > 0
     assert len(body["prompt"]) <= 2500 and len(body.get("negative_prompt", "")) <= 2500
     assert not ("image_urls" in body and "image_with_roles" in body)
     roles = [i["role"] for i in body.get("image_with_roles", [])]
@@ -215,8 +263,13 @@ def assert_animatic(plan, model):
     assert 1 <= len(plan["shots"]) <= 6
 
 
-CHECKERS = {"useapi": assert_useapi, "kling": assert_kling, "cometapi": assert_kling,
-            "apimart": assert_apimart, "animatic": assert_animatic}
+CHECKERS = {
+    "useapi": assert_useapi,
+    "kling": assert_kling,
+    "cometapi": assert_kling,
+    "apimart": assert_apimart,
+    "animatic": assert_animatic,
+}
 
 
 @FAST
@@ -234,7 +287,9 @@ def test_the_plausible_strategy_does_produce_ok_storyboards_for_every_dialect():
     ctx = CheckContext(vip=True, public_media=True)
     for dialect in CHECKERS:
         target = Target(dialect, "v3")
-        found = find(plausible_storyboards(), lambda sb, t=target: check(sb, t, ctx).ok
-                     and bool(sb.attachments), settings=settings(max_examples=500,
-                                                                 deadline=None))
+        found = find(
+            plausible_storyboards(),
+            lambda sb, t=target: check(sb, t, ctx).ok and bool(sb.attachments),
+            settings=settings(max_examples=500, deadline=None),
+        )
         assert check(found, target, ctx).ok
