@@ -167,16 +167,15 @@ def switch(request):
 @personal
 def create(request):
     form = TeamNameForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                team = actions.create_team(request.user, form.cleaned_data["name"])
-            except actions.TeamError as error:
-                form.add_error("name", str(error))
-            else:
-                request.session[SESSION_KEY] = team.id
-                messages.success(request, f"Team {team.name} created; you are its owner.")
-                return redirect("teams:settings")
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = actions.create_team(request.user, form.cleaned_data["name"])
+        except actions.TeamError as error:
+            form.add_error("name", str(error))
+        else:
+            request.session[SESSION_KEY] = team.id
+            messages.success(request, f"Team {team.name} created; you are its owner.")
+            return redirect("teams:settings")
     return render(request, "teams/create.html", {"form": form},
                   status=400 if form.errors else 200)
 

@@ -139,3 +139,13 @@ def test_a_non_owner_cannot_invite(cast, client_for):
     response = client_for(cast.editor).post("/team/invitations/", {"role": "owner"})
     assert response.status_code == 403
     assert not Invitation.objects.exists()
+
+
+def test_housekeeping_drops_long_ended_invitations_and_keeps_pending_ones(cast):
+    from storyboard.teams.tasks import housekeeping
+
+    old, _ = create_invitation(cast.team_a, cast.owner, "editor")
+    pending, _ = create_invitation(cast.team_a, cast.owner, "editor")
+    Invitation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(days=31))
+    assert housekeeping()["invitations"] == 1
+    assert list(Invitation.objects.values_list("pk", flat=True)) == [pending.pk]
