@@ -100,6 +100,11 @@ def build_body(
     return builder(storyboard, target, resolved, options or BodyOptions())
 
 
+def _base_video(sb: Storyboard, lay: Layout) -> bool:
+    """A base video fixes the frame and (single shot) the length: those fields are not sent."""
+    return bool(lay.video) and sb.attachments[lay.video].refer_type == "base"  # type: ignore[index]
+
+
 def _count(sb: Storyboard) -> int:
     n = parse_whole_seconds(sb.settings.count)
     return 1 if n is None else n
@@ -120,7 +125,8 @@ def _useapi(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) 
             body[f"shot_{i}_duration"] = str(secs)
     else:
         body["prompt"], secs = shots[0]
-        body["duration"] = str(secs)
+        if not _base_video(sb, lay):
+            body["duration"] = str(secs)
     if _count(sb) != 1:
         body["count"] = _count(sb)
     for n, (slot, _) in enumerate(lay.images, start=1):
@@ -163,8 +169,9 @@ def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -
     else:
         body["prompt"] = shots[0][0]
     body["mode"] = st.mode
-    body["aspect_ratio"] = st.aspect_ratio
-    base_video = lay.video and sb.attachments[lay.video].refer_type == "base"
+    base_video = _base_video(sb, lay)
+    if not base_video:  # a base video sets the frame
+        body["aspect_ratio"] = st.aspect_ratio
     if st.multi_shot or not base_video:  # a single-shot base-video edit ignores duration
         body["duration"] = str(sum(d for _, d in shots))
     if lay.images:
@@ -211,13 +218,12 @@ def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions)
         prompt = main or APIMART_SHOT_JOINER.join(p.strip() for p, _ in shots)
     else:
         prompt = shots[0][0]
-    body: dict[str, Any] = {
-        "model": MODEL_NAMES[t.model],
-        "prompt": prompt,
-        "mode": st.mode,
-        "aspect_ratio": st.aspect_ratio,
-        "duration": total,
-    }
+    body: dict[str, Any] = {"model": MODEL_NAMES[t.model], "prompt": prompt, "mode": st.mode}
+    base_video = _base_video(sb, lay)
+    if not base_video:  # the base video sets the frame (and, for a single shot, the length)
+        body["aspect_ratio"] = st.aspect_ratio
+    if st.multi_shot or not base_video:
+        body["duration"] = total
     if st.multi_shot:
         body["multi_shot"] = True
         body["shot_type"] = "customize"

@@ -12,15 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .analysis import Facts, analyse
+from .analysis import Facts, analyse, sent_length
+from .bodies import APIMART_SHOT_JOINER
 from .capabilities import TARGETS, Capability, capability_for
 from .model import Storyboard, Target
 from .options import check_options, say_raw, vip_problem
 from .references import check_references
 from .report import ERROR, NOTE, WARNING, Problem, Report, seconds_text
-from .tokens import plan_layout, render_tokens
 
-__all__ = ["CheckContext", "TargetVerdict", "check", "check_facts", "cross_target_strip"]
+__all__ = [
+    "CheckContext",
+    "TargetVerdict",
+    "check",
+    "check_and_strip",
+    "check_facts",
+    "cross_target_strip",
+]
 
 
 @dataclass(frozen=True)
@@ -114,16 +121,20 @@ def _seconds(
         why = " for a text-only or first-frame job"
     rng = (min(choices), max(choices)) if choices else cap.total_seconds
     if f.base_video:
+        # A multi-shot job still cuts at the shots' seconds, so only single shots skip the total.
+        skipped = "aspect ratio" if f.multi_shot else "duration and aspect ratio"
         out.append(
             Problem(
                 NOTE,
                 "base_video_fixes_duration",
                 f.video[0],  # type: ignore[index]
-                "video 1 is a base video: the clip takes its duration and aspect ratio, "
-                "so those checks are skipped.",
+                f"video 1 is a base video: the clip takes its {skipped}, so "
+                f"{'that check is' if f.multi_shot else 'those checks are'} skipped and "
+                f"{'it is' if f.multi_shot else 'they are'} not sent.",
             )
         )
-        return rng, choices
+        if not f.multi_shot:
+            return rng, choices
     if f.total is None:
         return rng, choices
     fld = "shots" if f.multi_shot else "duration"
@@ -145,15 +156,12 @@ def _seconds(
 
 def _prompts(f: Facts, cap: Capability, label: str, ctx: CheckContext, out: list[Problem]) -> None:
     as_images = _elements_as_images(f, cap, ctx)
-    tokens = plan_layout(f.storyboard, cap.dialect, elements_as_images=as_images).tokens
-
-    def sent_len(text: str) -> int:
-        return len(render_tokens(text, tokens)) if "@" in text else len(text)
+    tokens = f.layout(cap.dialect, as_images).tokens
+    lengths = f.shot_lengths(cap.dialect, as_images)
 
     if f.multi_shot:
         if cap.shot_prompt_chars is not None:
-            for s in f.shots:
-                n = sent_len(s.prompt)
+            for s, n in zip(f.shots, lengths, strict=True):
                 if n > cap.shot_prompt_chars:
                     out.append(
                         Problem(
@@ -167,8 +175,14 @@ def _prompts(f: Facts, cap: Capability, label: str, ctx: CheckContext, out: list
                     )
         if cap.dialect == "apimart":
             # APIMart always needs a main prompt; without one the shot prompts are sent joined.
-            text = f.main_prompt.strip() or "\n".join(s.prompt.strip() for s in f.shots)
-            n = sent_len(text)
+            main = f.main_prompt
+            if main.strip():
+                n = sent_length(main, f.main_mentions, f.main_token_lengths, tokens)
+                n -= len(main) - len(main.strip())
+            else:
+                pairs = zip(f.shots, lengths, strict=True)
+                n = sum(k - len(s.prompt) + len(s.prompt.strip()) for s, k in pairs)
+                n += len(APIMART_SHOT_JOINER) * (len(f.shots) - 1)
             if n > cap.prompt_chars:
                 whose = "The prompt" if f.main_prompt.strip() else "The shot prompts joined"
                 out.append(
@@ -191,7 +205,7 @@ def _prompts(f: Facts, cap: Capability, label: str, ctx: CheckContext, out: list
                 )
             )
     else:
-        n = sent_len(f.shots[0].prompt)
+        n = lengths[0]
         if n > cap.prompt_chars:
             out.append(
                 Problem(
@@ -271,8 +285,20 @@ def cross_target_strip(
 ) -> list[TargetVerdict]:
     """For every known target except ``exclude`` (default: the storyboard's own): ok, or the first
     reason it would refuse the storyboard as it stands (§16)."""
+    return _strip(analyse(storyboard), context, exclude or storyboard.target)
+
+
+def check_and_strip(
+    storyboard: Storyboard, target: Target | None = None, context: CheckContext | None = None
+) -> tuple[Report, list[TargetVerdict]]:
+    """:func:`check` and :func:`cross_target_strip` in one go, sharing one analysis — what the
+    editor's live check needs on every edit."""
+    target = target or storyboard.target
     f = analyse(storyboard)
-    skip = exclude or storyboard.target
+    return check_facts(f, target, context), _strip(f, context, target)
+
+
+def _strip(f: Facts, context: CheckContext | None, skip: Target) -> list[TargetVerdict]:
     verdicts = []
     for t in TARGETS:
         if t == skip:

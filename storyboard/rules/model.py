@@ -29,6 +29,9 @@ VIDEO_SLOTS = ("video_1",)
 SLOT_NAMES = IMAGE_SLOTS + ELEMENT_SLOTS + VIDEO_SLOTS
 # Anything shaped like a slot, valid or not (image_9, video_2): the checks report the bad ones.
 SLOT_PATTERN = re.compile(r"(image|element|video)_(\d{1,6})", re.ASCII)
+_VALID_KEYS = {
+    name: (i // MAX_SLOT_INDEX, i % MAX_SLOT_INDEX + 1, name) for i, name in enumerate(SLOT_NAMES)
+}
 
 
 def slot_kind(slot: str) -> str | None:
@@ -43,9 +46,15 @@ def slot_index(slot: str) -> int:
     return int(m.group(2)) if m else 0
 
 
+_KIND_ORDER = {"image": 0, "element": 1, "video": 2}
+
+
 def slot_sort_key(slot: str) -> tuple[int, int, str]:
-    kinds = {"image": 0, "element": 1, "video": 2}
-    return (kinds.get(slot_kind(slot) or "", 3), slot_index(slot), slot)
+    """Images, then elements, then video; by number (image_2 before image_10)."""
+    key = _VALID_KEYS.get(slot)
+    if key is None:
+        key = (_KIND_ORDER.get(slot_kind(slot) or "", 3), slot_index(slot), slot)
+    return key
 
 
 @dataclass(frozen=True)
