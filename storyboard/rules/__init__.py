@@ -8,7 +8,7 @@ The most used names are re-exported here::
 from .batch import BatchFormatError, dump_batch, parse_batch
 from .bodies import BodyOptions, ElementAsImage, build_body
 from .capabilities import CAPABILITIES, TARGETS, capability_for
-from .checks import CheckContext, check, cross_target_strip
+from .checks import CheckContext, TargetVerdict, check, check_and_strip, cross_target_strip
 from .model import Attachment, Settings, Shot, Storyboard, Target
 from .report import CODES, Problem, Report
 
@@ -27,9 +27,11 @@ __all__ = [
     "Shot",
     "Storyboard",
     "Target",
+    "TargetVerdict",
     "build_body",
     "capability_for",
     "check",
+    "check_and_strip",
     "cross_target_strip",
     "dump_batch",
     "parse_batch",

@@ -19,7 +19,7 @@ CODES: dict[str, str] = {
     "target_unknown": "The dialect or model is not one the app knows.",
     "multi_shot_unsupported": "Multi-shot on a target without multi-shot (§1).",
     "shot_count": "A multi-shot storyboard needs the target's number of shots, 2-6 (§1).",
-    "single_shot_shape": "A single-shot storyboard carries shots; it has one prompt (§1).",
+    "single_shot_shape": "A single-shot storyboard also carries shots (§1).",
     "prompt_missing": "A shot (or the single prompt) is empty (§2).",
     "duration_invalid": "A duration is not a whole number of seconds (§2).",
     "duration_too_short": "A shot's duration is below the target's minimum, 1 s (§2).",
@@ -34,7 +34,7 @@ CODES: dict[str, str] = {
     "audio_unsupported": "Audio is on but the target has no (or unverified/preview) audio.",
     "negative_prompt_unsupported": "A negative prompt on a target that has none.",
     "negative_prompt_too_long": "The negative prompt is longer than the target takes.",
-    "vip_required": "A VIP-only useapi option without a VIP account (warning if unknown).",
+    "vip_required": "A VIP-only useapi option; error without VIP, warning if unknown.",
     # references and slots (rules.md §6-12)
     "slot_unknown": "An attachment in a slot that does not exist (image_9, video_2).",
     "slots_exceeded": "More images + elements than the slot pool (7, or 4 with a video) (§6).",
@@ -55,7 +55,7 @@ CODES: dict[str, str] = {
     # dialect specifics
     "public_media_required": "APIMart needs public URLs; the app has no public media URL.",
     "element_sent_as_image": "CometAPI: an element without an id there goes as its frontal image.",
-    "element_id_missing": "CometAPI: a video element without a CometAPI id cannot be sent.",
+    "element_id_missing": "CometAPI: an element with no id there and no frontal image to send.",
     "subject_count": "APIMart takes at most 3 subjects (elements) per job.",
     "subject_images": "APIMart subjects need 2-4 images (frontal + extra angles).",
     # batch file reading

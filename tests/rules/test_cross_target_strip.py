@@ -2,7 +2,7 @@
 
 from rules.rules_factory import element, multi, single
 
-from storyboard.rules.checks import CheckContext, cross_target_strip
+from storyboard.rules.checks import CheckContext, check, check_and_strip, cross_target_strip
 from storyboard.rules.model import Target
 
 
@@ -41,3 +41,10 @@ def test_the_strip_can_exclude_any_target():
     strip = cross_target_strip(sb, exclude=Target("kling", "v3"))
     assert Target("useapi", "v3") in [v.target for v in strip]
     assert Target("kling", "v3") not in [v.target for v in strip]
+
+
+def test_check_and_strip_gives_the_same_answers_as_the_two_calls():
+    sb = multi(6, 6, 6, prompts=["a @image_1", "b", "c"])
+    report, strip = check_and_strip(sb, context=CheckContext(vip=False))
+    assert report.to_dict() == check(sb, context=CheckContext(vip=False)).to_dict()
+    assert strip == cross_target_strip(sb, CheckContext(vip=False))
