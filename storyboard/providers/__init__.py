@@ -1,0 +1,1 @@
+"""Provider adapters: pure Python + httpx, no Django (architecture.md)."""

@@ -1,0 +1,242 @@
+"""The small interface every target implements, and the plain values it returns.
+
+A provider turns a storyboard (with its media, resolved by the caller) into a remote task,
+reports the task's state in one normalised form, and lists the result files. Every failure is a
+ProviderError that says what kind of failure it is and whether retrying can help, so the worker
+decides on `kind`/`retryable` and never on a vendor's status numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from storyboard.rules import BodyOptions, Storyboard, Target, build_body
+
+from .http import TooLarge, build_client, send
+
+
+class Failure(enum.StrEnum):
+    AUTHENTICATION = "authentication"
+    CREDITS = "credits"  # credits or quota
+    RATE_LIMITED = "rate_limited"
+    MODERATION = "moderation"
+    REJECTED = "rejected"  # the provider's validation refused the request
+    NOT_FOUND = "not_found"
+    PROVIDER_FAULT = "provider_error"
+    NETWORK = "network"
+
+
+RETRYABLE_BY_DEFAULT = {Failure.RATE_LIMITED, Failure.PROVIDER_FAULT, Failure.NETWORK}
+
+
+class ProviderError(Exception):
+    """A call to a provider failed. `retryable`: whether trying again later can help."""
+
+    def __init__(self, kind: Failure, message: str, *, retryable: bool | None = None,
+                 retry_after: float | None = None, status: int | None = None,
+                 code: str | int | None = None, provider_text: str = ""):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.retryable = kind in RETRYABLE_BY_DEFAULT if retryable is None else retryable
+        self.retry_after = retry_after
+        self.status = status
+        self.code = code
+        self.provider_text = provider_text
+
+    def __repr__(self) -> str:
+        return f"ProviderError({self.kind.value}, {self.message!r}, retryable={self.retryable})"
+
+
+class TaskState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+FINAL_STATES = frozenset({TaskState.SUCCEEDED, TaskState.FAILED})
+
+
+@dataclass(frozen=True)
+class ResultFile:
+    url: str
+    watermarked: bool = False
+    poster_url: str | None = None
+    remote_id: str | None = None  # e.g. useapi workId, for the clean-master download
+    duration: float | None = None
+    width: int | None = None
+    height: int | None = None
+    expires_at: float | None = None
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    task_id: str
+    state: TaskState
+    progress: int | None = None  # 0-100 when the provider reports it
+    failure: Failure | None = None
+    reason: str = ""  # the provider's own words when it failed
+    results: tuple[ResultFile, ...] = ()
+    credits: float | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+@dataclass(frozen=True)
+class TaskHandle:
+    task_id: str
+    external_task_id: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Media:
+    """A local file the provider may need to receive (upload, base64) or reach by URL."""
+
+    path: Path
+    content_type: str
+    sha256: str
+    public_url: str | None = None
+
+
+@dataclass(frozen=True)
+class ElementSpec:
+    """A library element version, as a provider needs it to create the element remotely."""
+
+    name: str
+    description: str
+    tag: str
+    frontal: Media | None = None
+    extra: tuple[Media, ...] = ()
+    video: Media | None = None
+    voice_id: str | None = None
+    voice_clip: Media | None = None
+
+
+@dataclass(frozen=True)
+class ElementCreation:
+    """Element creation is immediate on some dialects and a task on others (kling)."""
+
+    element_id: str | None = None
+    task_id: str | None = None
+    failed: str = ""
+
+
+@dataclass(frozen=True)
+class Account:
+    """What an adapter knows of a provider account (credentials already decrypted)."""
+
+    dialect: str
+    base_url: str
+    credentials: Mapping[str, str]
+    sandbox: bool = False
+    vip: bool = False
+    label: str = ""
+
+    def __repr__(self) -> str:  # never print credentials
+        return f"Account({self.dialect!r}, {self.label!r}, {self.base_url!r})"
+
+
+# Resolves an attachment slot of the storyboard to the local media behind it; elements come as
+# (ElementSpec, remote id on this account or None).
+MediaLookup = Callable[[str], Media | None]
+
+
+class Provider:
+    dialect: str = ""
+    default_base_url: str = ""
+    credential_fields: tuple[str, ...] = ()
+    has_external_task_id = False
+    has_elements = False
+    needs_public_media = False
+
+    def __init__(self, account: Account, *, client: httpx.Client | None = None,
+                 asset_cache: MutableMapping[str, str] | None = None):
+        self.account = account
+        # Uploaded-asset URLs by file sha256, for this account (the app passes a persistent one).
+        self.asset_cache = asset_cache if asset_cache is not None else {}
+        self.base_url = (account.base_url or self.default_base_url).rstrip("/")
+        self.client = client or build_client(allow_loopback=account.sandbox)
+
+    # --- the interface -------------------------------------------------------------------
+    def create_task(self, storyboard: Storyboard, refs: Mapping[str, Any],
+                    options: BodyOptions) -> TaskHandle:
+        raise NotImplementedError
+
+    def get_task(self, task_id: str) -> TaskStatus:
+        raise NotImplementedError
+
+    def find_task(self, external_task_id: str) -> TaskStatus | None:
+        """The task created with this caller id, or None when the provider never got it.
+        Only dialects with `has_external_task_id` can answer."""
+        raise ProviderError(Failure.REJECTED, f"{self.dialect} cannot look tasks up by our id",
+                            retryable=False)
+
+    def result_files(self, status: TaskStatus) -> list[ResultFile]:
+        """The files to download for a succeeded task, best first."""
+        return list(status.results)
+
+    def reference(self, slot: str, media: Media) -> Any:
+        """What to send for an image/video slot: an uploaded URL, a public URL or base64."""
+        raise NotImplementedError
+
+    def create_element(self, spec: ElementSpec) -> ElementCreation:
+        raise ProviderError(Failure.REJECTED, f"{self.dialect} has no element-creation route",
+                            retryable=False)
+
+    def element_status(self, task_id: str) -> ElementCreation:
+        raise ProviderError(Failure.REJECTED, f"{self.dialect} creates elements at once",
+                            retryable=False)
+
+    def test_connection(self) -> str:
+        """One harmless authenticated call; returns a sentence for the user."""
+        raise NotImplementedError
+
+    # --- shared helpers ------------------------------------------------------------------
+    def body(self, storyboard: Storyboard, refs: Mapping[str, Any],
+             options: BodyOptions) -> dict[str, Any]:
+        return build_body(storyboard, Target(self.dialect, storyboard.target.model), refs,
+                          options)
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        url = path if path.startswith("http") else f"{self.base_url}{path}"
+        headers = {**self.headers(), **kwargs.pop("headers", {})}
+        try:
+            response = send(self.client, method, url, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise ProviderError(Failure.NETWORK, f"{self.dialect}: no answer in time ({exc})",
+                                retryable=True) from exc
+        except TooLarge as exc:
+            raise ProviderError(Failure.PROVIDER_FAULT, f"{self.dialect}: {exc}",
+                                retryable=False) from exc
+        except httpx.HTTPError as exc:
+            raise ProviderError(Failure.NETWORK, f"{self.dialect}: {exc}",
+                                retryable=True) from exc
+        return response
+
+    def json_of(self, response: httpx.Response) -> Any:
+        try:
+            return response.json() if response.content else {}
+        except ValueError:
+            return {"_text": response.text[:500]}
+
+
+def retry_after_seconds(response: httpx.Response, default: float | None = None) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return default

@@ -1,0 +1,178 @@
+"""Outbound HTTP, built in one place (architecture habits 3 and 16).
+
+Every request to a vendor goes through a client from `build_client`: explicit timeouts, no proxy
+settings taken from the environment, no automatic redirects (`send` follows at most three by
+hand, each hop connecting through the same checks), and a connection-time check of the resolved
+address, so a host name that resolves to a private or loopback address is refused however the URL
+was spelled. Loopback is allowed only for sandbox accounts. Tests inject a transport instead of
+patching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpcore
+import httpx
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
+MAX_REDIRECTS = 3
+MAX_JSON_BYTES = 5 * 1024 * 1024
+
+
+class AddressRefused(httpcore.ConnectError):
+    """The host resolved to an address this client may not reach."""
+
+
+def address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, *,
+                    allow_loopback: bool) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return allow_loopback
+    return ip.is_global and not ip.is_multicast
+
+
+class _CheckedBackend(httpcore.SyncBackend):
+    """Resolves the host itself, refuses if ANY address is not allowed, then connects to the
+    checked address (so a second DNS answer cannot swap in a private one)."""
+
+    def __init__(self, *, allow_loopback: bool):
+        self.allow_loopback = allow_loopback
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+        refused = [a for a in addresses
+                   if not address_allowed(a, allow_loopback=self.allow_loopback)]
+        if refused or not addresses:
+            raise AddressRefused(
+                f"{host} resolves to {refused[0] if refused else 'nothing'}, a private or "
+                "loopback address: refused"
+            )
+        return super().connect_tcp(str(addresses[0]), port, timeout, local_address,
+                                   socket_options)
+
+
+def checked_transport(*, allow_loopback: bool = False) -> httpx.HTTPTransport:
+    transport = httpx.HTTPTransport(retries=0, trust_env=False)
+    # httpx does not expose httpcore's network_backend; the pool is built in __init__ and only
+    # reads the attribute when it opens a connection, so swapping it here is safe.
+    transport._pool._network_backend = _CheckedBackend(allow_loopback=allow_loopback)
+    return transport
+
+
+def build_client(*, allow_loopback: bool = False, transport: httpx.BaseTransport | None = None,
+                 timeout: httpx.Timeout = DEFAULT_TIMEOUT, headers: dict | None = None
+                 ) -> httpx.Client:
+    return httpx.Client(
+        transport=transport or checked_transport(allow_loopback=allow_loopback),
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": "storyboard/0.1", **(headers or {})},
+    )
+
+
+def send(client: httpx.Client, method: str, url: str, *, max_bytes: int = MAX_JSON_BYTES,
+         **kwargs: Any) -> httpx.Response:
+    """A request whose answer is read with a size cap and which follows at most MAX_REDIRECTS
+    redirects by hand (GET after 303). The returned response is fully read."""
+    for _ in range(MAX_REDIRECTS + 1):
+        request = client.build_request(method, url, **kwargs)
+        response = client.send(request, stream=True)
+        try:
+            if response.is_redirect:
+                url = str(response.url.join(response.headers.get("location", "")))
+                if response.status_code == 303:
+                    method = "GET"
+                    kwargs = {k: v for k, v in kwargs.items() if k in ("headers", "params")}
+                continue
+            raw = _read_raw_capped(response, max_bytes)
+        finally:
+            response.close()
+        # Rebuilt from the raw bytes so that content decoding happens exactly once.
+        answer = httpx.Response(response.status_code, headers=response.headers, content=raw,
+                                request=request)
+        answer.read()
+        return answer
+    raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
+
+
+class TooLarge(httpx.HTTPError):
+    def __init__(self, message: str):
+        super().__init__(message)
+
+
+def _read_raw_capped(response: httpx.Response, limit: int) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"answer of {int(declared)} bytes is over the limit of {limit}")
+    chunks, size = [], 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"answer is over the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    path: Path
+    size: int
+    sha256: str
+    content_type: str
+
+
+def download(client: httpx.Client, url: str, dest: Path, *, max_bytes: int) -> Downloaded:
+    """Streams `url` into a temporary file beside `dest` (constant memory), checks the size
+    against what the server declared, then moves it into place atomically. Redirects are
+    followed by hand, at most MAX_REDIRECTS, each hop through the same address checks."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=".part-", suffix=dest.suffix)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for _ in range(MAX_REDIRECTS + 1):
+                with client.stream("GET", url) as response:
+                    if response.is_redirect:
+                        url = str(response.url.join(response.headers.get("location", "")))
+                        continue
+                    response.raise_for_status()
+                    size, digest = _write_capped(response, out, max_bytes)
+                    content_type = response.headers.get("content-type", "")
+                    break
+            else:
+                raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+        os.replace(tmp_name, dest)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return Downloaded(dest, size, digest, content_type)
+
+
+def _write_capped(response: httpx.Response, out, max_bytes: int) -> tuple[int, str]:
+    declared = response.headers.get("content-length")
+    expected = int(declared) if declared and declared.isdigit() else None
+    if expected is not None and expected > max_bytes:
+        raise TooLarge(f"file of {expected} bytes is over the limit of {max_bytes}")
+    digest, size = hashlib.sha256(), 0
+    for chunk in response.iter_bytes(1024 * 256):
+        size += len(chunk)
+        if size > max_bytes:
+            raise TooLarge(f"file is over the limit of {max_bytes} bytes")
+        digest.update(chunk)
+        out.write(chunk)
+    if expected is not None and expected != size:
+        raise httpx.ReadError(f"download ended after {size} of {expected} bytes")
+    return size, digest.hexdigest()
