@@ -98,6 +98,8 @@ def send(client: httpx.Client, method: str, url: str, *, max_bytes: int = MAX_JS
                     method = "GET"
                     kwargs = {k: v for k, v in kwargs.items() if k in ("headers", "params")}
                 continue
+            if response.is_stream_consumed:  # in-memory transports hand over read answers
+                return response
             raw = _read_raw_capped(response, max_bytes)
         finally:
             response.close()

@@ -132,7 +132,10 @@ class KlingProvider(Provider):
             if not isinstance(data, dict):
                 data = {"_text": str(data)[:300]}
             code = data.get("code")
-            if response.status_code < 400 and code in (0, None) and "error" not in data:
+            # Official answers carry an integer code, 0 on success; gateways may add their own
+            # string codes ("success") around an answer that is fine.
+            failed_code = isinstance(code, int) and code not in (0, 200)
+            if response.status_code < 400 and not failed_code and "error" not in data:
                 return data
             error = self.error_from(response.status_code, self._error_body(data),
                                     retry_after_seconds(response, 1.0))
