@@ -47,7 +47,9 @@ class CheckContext:
 
 
 def _multi_shot_targets() -> str:
-    return ", ".join(t.label() for t in TARGETS if capability_for(t).multi_shot)  # type: ignore[union-attr]
+    """Read from the table each time, so a table change shows up in the message too."""
+    takes = [t for t in TARGETS if getattr(capability_for(t), "multi_shot", False)]
+    return ", ".join(t.label() for t in takes)
 
 
 def _shape(f: Facts, cap: Capability, label: str, out: list[Problem]) -> None:
