@@ -1,6 +1,13 @@
 import pytest
-from recorded import APIMART_CREATE, KLING_CREATE, KLING_DONE, Replay, answer, provider
-from recorded import two_shot_kitchen
+from recorded import (
+    APIMART_CREATE,
+    KLING_CREATE,
+    KLING_DONE,
+    Replay,
+    answer,
+    provider,
+    two_shot_kitchen,
+)
 
 from storyboard.providers.apimart import NEEDS_PUBLIC_URL
 from storyboard.providers.base import Failure, Media, ProviderError, TaskState

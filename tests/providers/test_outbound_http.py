@@ -21,7 +21,7 @@ from storyboard.providers.http import (
 @pytest.mark.parametrize("ip, allowed", [
     ("8.8.8.8", True), ("10.0.0.1", False), ("192.168.1.1", False), ("172.16.0.1", False),
     ("169.254.169.254", False), ("127.0.0.1", False), ("::1", False), ("fc00::1", False),
-    ("::ffff:10.0.0.1", False), ("0.0.0.0", False), ("224.0.0.1", False),
+    ("::ffff:10.0.0.1", False), ("0.0.0.0", False), ("224.0.0.1", False),  # noqa: S104
     ("2001:4860:4860::8888", True)])
 def test_only_public_addresses_are_allowed(ip, allowed):
     assert address_allowed(ipaddress.ip_address(ip), allow_loopback=False) is allowed
