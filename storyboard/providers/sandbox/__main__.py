@@ -1,0 +1,7 @@
+"""``python -m storyboard.providers.sandbox``: see :mod:`.server`."""
+
+import sys
+
+from .server import main
+
+sys.exit(main())

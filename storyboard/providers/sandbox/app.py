@@ -1,0 +1,198 @@
+"""The WSGI application: the four dialects under their prefixes, files, and control endpoints.
+
+``make_app(config)`` returns a plain WSGI callable (``app.state`` holds the memory, ``app.close()``
+stops background work). Nothing here may raise into the server: every failure becomes an answer
+in the shape of the dialect that was called.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import apimart, cometapi, kling, useapi
+from .config import BASE_PATHS, SandboxConfig
+from .faults import FAULTS
+from .media import poster_png
+from .state import SandboxState, Task
+from .web import ApiError, Request, Response, json_response, text_response
+
+DIALECT_MODULES: dict[str, Any] = {
+    "useapi": useapi,
+    "kling": kling,
+    "cometapi": cometapi,
+    "apimart": apimart,
+}
+# which render a file name serves, first existing wins (video.mp4: kling's clean url, apimart's)
+FILE_VARIANTS = {
+    "video.mp4": ("clean", "video"),
+    "clean.mp4": ("clean",),
+    "watermarked.mp4": ("watermarked",),
+}
+RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)\Z")
+CHUNK = 64 * 1024
+EXPIRED_BODY = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+    b"<Message>Request has expired</Message></Error>\n"
+)
+
+ROOT_PAGE = """storyboard sandbox — an offline simulator of four Kling Omni vendor APIs.
+
+Base URLs (set them on provider accounts marked "sandbox"):
+{bases}
+Files:   {root}/files/...
+Health:  {root}/_sandbox/health
+Faults:  POST {root}/_sandbox/faults {{"dialect": "kling", "fault": "429", "times": 2}}
+         GET lists them, DELETE clears them. Prompt keywords: [sandbox:<fault>] or
+         [sandbox:<fault>:<N>] with <fault> one of: {faults}.
+
+State lives in memory: restarting the sandbox forgets every task, upload and element.
+"""
+
+
+class SandboxApp:
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.state = SandboxState(config)
+
+    def close(self) -> None:
+        self.state.close()
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO") or "/")
+        dialect, sub = _split(path)
+        try:
+            response = self._route(environ, path, dialect, sub)
+        except ApiError as err:
+            response = self._error(dialect, err)
+        except Exception:  # noqa: BLE001 - a simulator bug must not look like a hung vendor
+            traceback.print_exc(file=sys.stderr)
+            response = self._error(dialect, ApiError(500, "internal sandbox error (see its log)"))
+        if str(environ.get("REQUEST_METHOD")) == "HEAD":
+            response.body = b""
+        return response.start(start_response)
+
+    def _error(self, dialect: str | None, err: ApiError) -> Response:
+        if dialect is not None:
+            return DIALECT_MODULES[dialect].render_error(err)
+        return json_response({"error": err.message}, err.status, err.headers)
+
+    def _route(self, environ: dict[str, Any], path: str, dialect: str | None, sub: str) -> Response:
+        if dialect is not None:
+            return DIALECT_MODULES[dialect].handle(Request(environ, sub), self.state)
+        req = Request(environ)
+        if path.startswith("/files/"):
+            if req.method not in ("GET", "HEAD"):
+                raise ApiError(405, "files are read-only", headers={"Allow": "GET, HEAD"})
+            return self._file(req, path[len("/files/") :])
+        if path == "/_sandbox/health":
+            return text_response("ok\n")
+        if path == "/_sandbox/faults":
+            return self._faults(req)
+        if path == "/" and req.method in ("GET", "HEAD"):
+            root = self.config.public_url or req.root_url
+            bases = "".join(f"  {d:<9} {root}{p}\n" for d, p in BASE_PATHS.items())
+            return text_response(ROOT_PAGE.format(bases=bases, root=root, faults=", ".join(FAULTS)))
+        return text_response(f"not found: {path}\n", 404)
+
+    def _faults(self, req: Request) -> Response:
+        book = self.state.faults
+        if req.method == "POST":
+            data = req.json(64 * 1024)
+            try:
+                book.add(str(data.get("dialect")), str(data.get("fault")), data.get("times", 1))
+            except ValueError as exc:
+                raise ApiError(400, str(exc)) from None
+        elif req.method == "DELETE":
+            book.clear()
+        elif req.method != "GET":
+            raise ApiError(405, "use GET, POST or DELETE", headers={"Allow": "GET, POST, DELETE"})
+        return json_response({"faults": book.snapshot(), "known": FAULTS})
+
+    def _file(self, req: Request, rel: str) -> Response:
+        parts = rel.split("/")
+        if len(parts) == 2 and parts[0] == "assets":
+            with self.state.lock:
+                asset = self.state.assets.get(parts[1])
+            if asset is None:
+                raise ApiError(404, "no such file")
+            return _send_file(req, asset.path, asset.content_type)
+        task = self.state.task_by_key(parts[1]) if len(parts) == 3 and parts[0] == "tasks" else None
+        if task is None:
+            raise ApiError(404, "no such file")
+        name = parts[2]
+        if name == "cover.png":
+            first = next(
+                (r for v in ("watermarked", "clean", "video") if (r := task.rendered(v))), None
+            )
+            if first is None:
+                raise ApiError(404, "no such file")
+            png = poster_png(first.width, first.height)
+            return Response(200, png, {"Content-Type": "image/png"})
+        rendered = next((r for v in FILE_VARIANTS.get(name, ()) if (r := task.rendered(v))), None)
+        if rendered is None:
+            raise ApiError(404, "no such file")
+        if "expired" in task.faults:
+            return Response(403, EXPIRED_BODY, {"Content-Type": "application/xml"})
+        return _send_file(req, rendered.path, "video/mp4", truncate="truncate" in task.faults)
+
+
+def _split(path: str) -> tuple[str | None, str]:
+    for dialect, prefix in BASE_PATHS.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return dialect, path[len(prefix) :] or "/"
+    return None, path
+
+
+def _send_file(req: Request, path: Path, content_type: str, *, truncate: bool = False) -> Response:
+    """A file with its full Content-Length; ``truncate`` sends only half of it (and the server
+    then closes the connection), like a CDN dropping a download mid-way."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ApiError(404, "no such file") from None
+    headers = {
+        "Content-Type": content_type,
+        "Accept-Ranges": "bytes",
+        "X-Content-Type-Options": "nosniff",
+    }
+    start, end, status = 0, size - 1, 200
+    m = RANGE_RE.match(req.header("Range").strip())
+    if m and (m.group(1) or m.group(2)) and not truncate:
+        if m.group(1):
+            start, end = int(m.group(1)), min(int(m.group(2) or size - 1), size - 1)
+        else:
+            start = max(0, size - int(m.group(2)))
+        if start > end or start >= size:
+            return Response(416, b"", {"Content-Range": f"bytes */{size}"})
+        status = 206
+        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    length = end - start + 1
+    headers["Content-Length"] = str(length)
+    send = length // 2 if truncate else length
+    return Response(status, _read(path, start, send), headers)
+
+
+def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        fh.seek(start)
+        while length > 0:
+            chunk = fh.read(min(CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+def make_app(config: SandboxConfig | None = None) -> SandboxApp:
+    """The sandbox as a WSGI application (``.state``, ``.close()``)."""
+    return SandboxApp(config or SandboxConfig())
+
+
+__all__ = ["SandboxApp", "make_app", "Task"]
