@@ -60,7 +60,25 @@ PARAMS: dict[str, Param] = {
     # An invitation link is meant for people outside the team: not scoped.
     "token": Param(lambda cast: create_invitation(cast.team_a, cast.owner, "viewer")[1],
                    team_scoped=False),
+    # Library (storyboard/library): media are made through the real upload actions.
+    "image_id": Param(lambda cast: _media().make_image(cast.team_a).pk),
+    "video_id": Param(lambda cast: _media().make_video(cast.team_a).pk),
+    "element_id": Param(lambda cast: _media().make_image_element(cast.team_a).pk),
+    "version_id": Param(
+        lambda cast: _media().make_video_element(cast.team_a).current_version_id),
+    "variant": Param(lambda cast: "file", team_scoped=False),  # every media view serves "file"
+    "share_id": Param(lambda cast: _media().share(cast.team_a, cast.team_b).pk),
+    # A team the owner also belongs to (sharing is offered only towards such teams).
+    "target_team_id": Param(lambda cast: _media().join(cast.owner, cast.team_b).pk,
+                            team_scoped=False),
 }
+
+
+def _media():
+    from library import media_factory
+
+    return media_factory
+
 
 # A POST that would succeed for someone allowed to make it, per URL name. The walk checks that
 # it changes something when an allowed member sends it, so the "nothing changed" checks for
@@ -71,6 +89,20 @@ POST_DATA: dict[str, Callable] = {
     "teams:revoke": lambda cast: {},
     "teams:change_role": lambda cast: {"role": "reviewer"},
     "teams:remove_member": lambda cast: {},
+    "library:upload": lambda cast: {"files": _media().upload(_media().png(color=(9, 9, 9)))},
+    "library:image_edit": lambda cast: {"name": "Renamed picture", "tag": "prop"},
+    "library:image_delete": lambda cast: {},
+    "library:video_edit": lambda cast: {"name": "Renamed clip", "tag": "scene"},
+    "library:video_delete": lambda cast: {},
+    "library:element_new": lambda cast: {
+        "kind": "image", "name": "Walker", "tag": "character",
+        "frontal_file": _media().upload(_media().png(color=(7, 7, 7)), "walker.png")},
+    "library:element_edit": lambda cast: {
+        "name": "Mara", "tag": "character",
+        "frontal_file": _media().upload(_media().png(color=(8, 8, 8)), "mara2.png")},
+    "library:element_delete": lambda cast: {},
+    "library:share": lambda cast: {},
+    "library:share_revoke": lambda cast: {},
 }
 
 # Views open to signed-out visitors.
