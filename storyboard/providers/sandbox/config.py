@@ -63,7 +63,7 @@ class SandboxConfig:
     max_jobs: int | None = None
     cometapi_wrapped: bool = False  # answer cometapi polls in the wrapped form
     apimart_url_form: str = "alternate"  # "alternate" (by task parity), "list" or "string"
-    latency: float = 0.0  # added to every API answer (the poll-sweep benchmark uses 0.2)
+    latency: float = 0.0  # added to every create and poll answer (poll-sweep benchmark: 0.2)
     callback_timeout: float = 2.0
     callback_retries: int = 3
     public_url: str | None = None  # root URL in answers; default: the request's Host

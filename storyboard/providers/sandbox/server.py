@@ -53,7 +53,7 @@ class RunningSandbox:
         self.url = f"http://{host}:{port}"
         self._thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.1},
+            kwargs={"poll_interval": 0.02},
             daemon=True,
             name="sandbox-server",
         )
