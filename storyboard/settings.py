@@ -18,6 +18,9 @@ VAR_DIR = Path(envstr("STORYBOARD_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 
 DEBUG = envbool("DEBUG", False)
 SECRET_KEY = envsecret("SECRET_KEY", VAR_DIR / "secret_key")
+# Encrypts provider credentials at rest. Separate from SECRET_KEY so rotating one does not lose
+# the other; back it up with the database.
+STORYBOARD_CREDENTIALS_KEY = envsecret("STORYBOARD_CREDENTIALS_KEY", VAR_DIR / "credentials_key")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 # Base URL at which this install's media is reachable from the internet (APIMart fetches

@@ -52,7 +52,18 @@ class Param:
     team_scoped: bool = True
 
 
+def _account(cast):
+    from storyboard.teams.accounts import AccountInput, add_account
+
+    # A sandbox account on a closed loopback port: "Test connection" fails fast, offline.
+    return add_account(cast.team_a, AccountInput(
+        "kling", f"Walk {cast.team_a.provider_accounts.count()}",
+        {"access_key": "ak", "secret_key": "sk"}, base_url="http://127.0.0.1:9",
+        sandbox=True)).pk
+
+
 PARAMS: dict[str, Param] = {
+    "account_id": Param(_account),
     "member_id": Param(lambda cast: cast.member(cast.editor).pk),
     "invitation_id": Param(
         lambda cast: create_invitation(cast.team_a, cast.owner, "editor")[0].pk
@@ -84,6 +95,13 @@ def _media():
 # it changes something when an allowed member sends it, so the "nothing changed" checks for
 # members without permission are not vacuous.
 POST_DATA: dict[str, Callable] = {
+    "teams:account_new": lambda cast: {"dialect": "apimart", "label": "New one",
+                                       "api_key": "k", "max_jobs": 3},
+    "teams:account_edit": lambda cast: {"dialect": "kling", "label": "Renamed account",
+                                        "max_jobs": 4, "sandbox": "on",
+                                        "base_url": "http://127.0.0.1:9"},
+    "teams:account_test": lambda cast: {},
+    "teams:account_remove": lambda cast: {},
     "teams:rename": lambda cast: {"name": "Renamed team"},
     "teams:invite": lambda cast: {"role": "editor", "note": "for the walk"},
     "teams:revoke": lambda cast: {},

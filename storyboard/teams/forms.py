@@ -41,3 +41,33 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ProviderAccountForm(forms.Form):
+    """One form for every dialect; the credential fields a dialect does not use are ignored."""
+
+    dialect = forms.ChoiceField(label="Service")
+    label = forms.CharField(label="Label", max_length=60,
+                            help_text="How this account is named in the editor and job lists.")
+    token = forms.CharField(label="API token (useapi.net)", required=False, max_length=500,
+                            widget=forms.PasswordInput(render_value=False))
+    email = forms.CharField(label="Kling account email (useapi.net, optional)", required=False,
+                            max_length=254)
+    access_key = forms.CharField(label="Access key (Kling)", required=False, max_length=500,
+                                 widget=forms.PasswordInput(render_value=False))
+    secret_key = forms.CharField(label="Secret key (Kling)", required=False, max_length=500,
+                                 widget=forms.PasswordInput(render_value=False))
+    api_key = forms.CharField(label="API key (CometAPI, APIMart)", required=False,
+                              max_length=500, widget=forms.PasswordInput(render_value=False))
+    base_url = forms.CharField(label="Base URL", required=False, max_length=300,
+                               help_text="Leave empty for the vendor's own address.")
+    max_jobs = forms.IntegerField(label="Concurrent jobs", min_value=1, max_value=50,
+                                  initial=2)
+    vip = forms.BooleanField(label="VIP plan (useapi.net)", required=False)
+    sandbox = forms.BooleanField(label="Sandbox (the local simulator)", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from storyboard.providers.registry import LABELS
+
+        self.fields["dialect"].choices = list(LABELS.items())

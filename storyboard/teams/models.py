@@ -96,3 +96,64 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+def _dialect_choices():
+    from storyboard.providers.registry import LABELS
+
+    return list(LABELS.items())
+
+
+class ProviderAccount(models.Model):
+    """A team's account with one of the Kling Omni vendors. Credentials are encrypted at rest
+    (teams/crypto.py), never rendered back and never logged."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="provider_accounts")
+    dialect = models.CharField(max_length=16, choices=_dialect_choices)
+    label = models.CharField(max_length=60)
+    credentials_encrypted = models.TextField(blank=True)
+    base_url = models.CharField(max_length=300, blank=True,
+                                help_text="Empty: the vendor's own address.")
+    max_jobs = models.PositiveSmallIntegerField(default=2)
+    vip = models.BooleanField(default=False)
+    sandbox = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    tested_at = models.DateTimeField(null=True, blank=True)
+    test_ok = models.BooleanField(null=True)
+    test_message = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "label"], name="account_label_unique_in_team")
+        ]
+        ordering = ["label", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def __repr__(self) -> str:
+        return f"<ProviderAccount {self.pk} {self.dialect} {self.label!r}>"
+
+    @property
+    def effective_base_url(self) -> str:
+        from storyboard.providers.registry import PROVIDERS
+
+        return self.base_url or PROVIDERS[self.dialect].default_base_url
+
+    def credentials(self) -> dict[str, str]:
+        from storyboard.teams.crypto import decrypt_credentials
+
+        return decrypt_credentials(self.credentials_encrypted)
+
+    def credential_names(self) -> list[str]:
+        """Which credentials are saved (their names only)."""
+        try:
+            return sorted(k for k, v in self.credentials().items() if v)
+        except Exception:
+            return []
+
+    def as_provider_account(self):
+        from storyboard.providers.base import Account
+
+        return Account(self.dialect, self.effective_base_url, self.credentials(),
+                       sandbox=self.sandbox, vip=self.vip, label=self.label)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storyboard.teams import views
+from storyboard.teams import account_views, views
 
 app_name = "teams"
 urlpatterns = [
@@ -15,4 +15,9 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("none/", views.no_team, name="none"),
     path("join/<str:token>/", views.accept, name="accept"),
+    path("accounts/new/", account_views.account_new, name="account_new"),
+    path("accounts/<int:account_id>/edit/", account_views.account_edit, name="account_edit"),
+    path("accounts/<int:account_id>/test/", account_views.account_test, name="account_test"),
+    path("accounts/<int:account_id>/remove/", account_views.account_remove,
+         name="account_remove"),
 ]

@@ -17,7 +17,7 @@ from storyboard.teams.forms import (
     TeamNameForm,
 )
 from storyboard.teams.middleware import SESSION_KEY
-from storyboard.teams.models import Invitation, Membership
+from storyboard.teams.models import Invitation, Membership, ProviderAccount
 from storyboard.teams.roles import Role
 from storyboard.teams.scoping import for_team, get_for_team
 
@@ -41,6 +41,7 @@ def _settings_page(request, *, invite_form=None, new_link=None, status=200):
         "roles": Role.choices,
         "new_link": new_link,
         "owner_count": sum(1 for m in members if m.role == Role.OWNER),
+        "accounts": for_team(ProviderAccount, team),
     }
     return render(request, "teams/settings.html", context, status=status)
 

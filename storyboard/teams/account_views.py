@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from storyboard.teams.accounts import (
+    AccountError,
+    AccountInput,
+    add_account,
+    change_account,
+    check_connection,
+    remove_account,
+)
+from storyboard.teams.crypto import CredentialsUnreadable
+from storyboard.teams.decorators import team_required
+from storyboard.teams.forms import ProviderAccountForm
+from storyboard.teams.models import ProviderAccount
+from storyboard.teams.scoping import get_for_team
+
+CREDENTIAL_FIELDS = ("token", "email", "access_key", "secret_key", "api_key")
+
+
+def _input(form: ProviderAccountForm) -> AccountInput:
+    data = form.cleaned_data
+    return AccountInput(
+        dialect=data["dialect"], label=data["label"],
+        credentials={k: data.get(k) or "" for k in CREDENTIAL_FIELDS},
+        base_url=data.get("base_url") or "", max_jobs=data["max_jobs"],
+        vip=data.get("vip", False), sandbox=data.get("sandbox", False))
+
+
+def _form_page(request, form, account=None, status=200):
+    return render(request, "teams/account_form.html", {"form": form, "account": account},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@team_required("manage")
+def account_new(request):
+    form = ProviderAccountForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                account = add_account(request.team, _input(form))
+            except AccountError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Account {account.label} added. Press “Test "
+                                          "connection” to check its credentials.")
+                return redirect("teams:settings")
+        return _form_page(request, form, status=400)
+    return _form_page(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+@team_required("manage")
+def account_edit(request, account_id: int):
+    account = get_for_team(ProviderAccount, request.team, pk=account_id)
+    initial = {"dialect": account.dialect, "label": account.label, "base_url": account.base_url,
+               "max_jobs": account.max_jobs, "vip": account.vip, "sandbox": account.sandbox}
+    if account.dialect == "useapi":  # the email selects an account; it is not a secret
+        try:
+            initial["email"] = account.credentials().get("email", "")
+        except CredentialsUnreadable:
+            pass
+    form = ProviderAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                change_account(account, _input(form))
+            except AccountError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Account {account.label} saved.")
+                return redirect("teams:settings")
+        return _form_page(request, form, account, status=400)
+    return _form_page(request, form, account)
+
+
+@require_POST
+@team_required("manage")
+def account_test(request, account_id: int):
+    account = get_for_team(ProviderAccount, request.team, pk=account_id)
+    ok, message = check_connection(account)
+    (messages.success if ok else messages.error)(request, f"{account.label}: {message}")
+    return redirect("teams:settings")
+
+
+@require_POST
+@team_required("manage")
+def account_remove(request, account_id: int):
+    account = get_for_team(ProviderAccount, request.team, pk=account_id)
+    remove_account(account)
+    messages.success(request, f"Account {account.label} removed; its credentials are deleted.")
+    return redirect("teams:settings")

@@ -1,0 +1,124 @@
+"""Provider accounts: create, change, test, remove. Shared by the Team settings pages and the
+`accounts` command, so both apply the same checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from storyboard.providers.base import ProviderError
+from storyboard.providers.registry import OPTIONAL_CREDENTIALS, PROVIDERS, provider_for
+from storyboard.teams.crypto import CredentialsUnreadable, encrypt_credentials
+from storyboard.teams.models import ProviderAccount, Team
+
+MAX_JOBS_LIMIT = 50
+CREDENTIAL_MAX = 500
+
+
+class AccountError(Exception):
+    """Refused for a reason the user should read; nothing was saved."""
+
+
+@dataclass
+class AccountInput:
+    dialect: str
+    label: str
+    credentials: dict[str, str]
+    base_url: str = ""
+    max_jobs: int = 2
+    vip: bool = False
+    sandbox: bool = False
+
+
+def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> dict[str, str]:
+    if data.dialect not in PROVIDERS:
+        raise AccountError(f"Dialect: choose one of {', '.join(PROVIDERS)}.")
+    data.label = data.label.strip()
+    if not data.label:
+        raise AccountError("Label: enter a name for this account.")
+    if len(data.label) > 60:
+        raise AccountError(f"Label: at most 60 characters (this one has {len(data.label)}).")
+    if not 1 <= data.max_jobs <= MAX_JOBS_LIMIT:
+        raise AccountError(f"Concurrent jobs: between 1 and {MAX_JOBS_LIMIT} "
+                           f"(got {data.max_jobs}).")
+    if data.vip and data.dialect != "useapi":
+        raise AccountError("VIP: only useapi.net accounts have a VIP plan.")
+    data.base_url = data.base_url.strip().rstrip("/")
+    if data.base_url:
+        parts = urlsplit(data.base_url)
+        allowed = ("http", "https") if data.sandbox else ("https",)
+        if parts.scheme not in allowed or not parts.hostname:
+            raise AccountError(
+                "Base URL: must start with https:// (http:// only for sandbox accounts) and name "
+                "a host.")
+        if parts.username or parts.password:
+            raise AccountError("Base URL: must not contain a user name or password.")
+    fields = PROVIDERS[data.dialect].credential_fields
+    previous = existing.credentials() if existing and existing.dialect == data.dialect else {}
+    merged = {}
+    for name in fields:
+        value = (data.credentials.get(name) or "").strip()
+        if len(value) > CREDENTIAL_MAX:
+            raise AccountError(f"{name}: at most {CREDENTIAL_MAX} characters.")
+        merged[name] = value or previous.get(name, "")
+        if not merged[name] and (data.dialect, name) not in OPTIONAL_CREDENTIALS:
+            raise AccountError(f"{name.replace('_', ' ').capitalize()}: required for "
+                               f"{data.dialect} accounts.")
+    return merged
+
+
+def add_account(team: Team, data: AccountInput) -> ProviderAccount:
+    credentials = _clean(data)
+    try:
+        with transaction.atomic():
+            return ProviderAccount.objects.create(
+                team=team, dialect=data.dialect, label=data.label, base_url=data.base_url,
+                max_jobs=data.max_jobs, vip=data.vip, sandbox=data.sandbox,
+                credentials_encrypted=encrypt_credentials(credentials))
+    except IntegrityError:
+        raise AccountError(f"Label: {team.name} already has an account called "
+                           f"{data.label!r}.") from None
+
+
+def change_account(account: ProviderAccount, data: AccountInput) -> ProviderAccount:
+    """Blank credential fields keep the saved values (they are never shown again)."""
+    try:
+        previous = account.credentials()
+    except CredentialsUnreadable:
+        previous = {}
+    credentials = _clean(data, existing=account) if previous else _clean(data)
+    account.dialect, account.label = data.dialect, data.label
+    account.base_url, account.max_jobs = data.base_url, data.max_jobs
+    account.vip, account.sandbox = data.vip, data.sandbox
+    account.credentials_encrypted = encrypt_credentials(credentials)
+    account.tested_at, account.test_ok, account.test_message = None, None, ""
+    try:
+        with transaction.atomic():
+            account.save()
+    except IntegrityError:
+        raise AccountError(f"Label: {account.team.name} already has an account called "
+                           f"{data.label!r}.") from None
+    return account
+
+
+def remove_account(account: ProviderAccount) -> None:
+    account.delete()
+
+
+def check_connection(account: ProviderAccount, **provider_kwargs) -> tuple[bool, str]:
+    """One harmless call with the saved credentials; the outcome is stored on the account."""
+    try:
+        provider = provider_for(account.as_provider_account(), **provider_kwargs)
+        ok, message = True, provider.test_connection()
+    except CredentialsUnreadable as error:
+        ok, message = False, str(error)
+    except ProviderError as error:
+        ok, message = False, f"Failed ({error.kind.value}): {error.message}"
+    message = message[:500]
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        tested_at=timezone.now(), test_ok=ok, test_message=message)
+    account.tested_at, account.test_ok, account.test_message = timezone.now(), ok, message
+    return ok, message
