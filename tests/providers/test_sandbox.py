@@ -641,3 +641,28 @@ def test_the_delay_moves_tasks_through_their_states(tmp_path):
             time.sleep(0.05)
         assert seen == ["pending", "processing", "completed"]
     assert DELAY < 0.9
+
+
+def test_files_support_range_and_head(sandbox):
+    with client(sandbox, "useapi") as u:
+        url = u.post("/assets", content=png(), headers=PNG).json()["url"]
+        part = u.get(url, headers={"Range": "bytes=0-7"})
+        assert part.status_code == 206 and part.content == png()[:8]
+        assert part.headers["content-range"] == f"bytes 0-7/{len(png())}"
+        head = u.head(url)
+        assert head.status_code == 200 and head.headers["content-length"] == str(len(png()))
+
+
+def test_useapi_accepts_a_multipart_create(sandbox):
+    fields = {"prompt": "a quiet harbour", "duration": "3", "count": "2"}
+    with client(sandbox, "useapi") as u:
+        created = u.post("/videos/omni", data=fields, files={"unused": ("a.txt", b"x")}).json()
+        done = useapi_done(u, created["task"]["id"])
+    assert done["status_name"] == "succeed" and len(done["works"]) == 2
+
+
+def test_max_jobs_refuses_creates_over_the_concurrency_limit(tmp_path):
+    with running(tmp_path, max_jobs=1, delay=5) as sb, client(sb, "kling") as k:
+        assert k.post("/v1/videos/omni-video", json=KLING_BODY).json()["code"] == 0
+        r = k.post("/v1/videos/omni-video", json=KLING_BODY)
+        assert (r.status_code, r.json()["code"]) == (429, 1303) and r.headers["retry-after"]

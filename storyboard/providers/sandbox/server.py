@@ -27,6 +27,8 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
 class SandboxRequestHandler(WSGIRequestHandler):
     quiet = False
+    # a client that connects and then stalls must not hold a thread forever
+    timeout = 60
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if not self.quiet:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .common import check_range, is_http_url, loose_int, random_suffix, route, want_str
+from .common import check_range, loose_int, random_suffix, route, want_str
 from .media import image_size, mp4_duration
 from .state import ASSET_TYPES, SandboxState
 from .web import ApiError, Request, Response, json_response
@@ -124,7 +124,7 @@ def create_element(req: Request, state: SandboxState) -> Response:
         "type": "video" if video else "image",
         "coverImage": cover or video,
         "extraImages": [body[k] for k in extras],
-        "voice": voice if is_http_url(voice) or voice else None,
+        "voice": voice,
         "createTime": int(time.time() * 1000),
     }
     with state.lock:
