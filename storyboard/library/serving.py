@@ -32,11 +32,11 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
             return "bad"
         return max(0, size - length), size - 1
     start = int(first)
+    if start >= size:
+        return "bad"
     end = int(last) if last else size - 1
     if end < start:
         return None
-    if start >= size:
-        return "bad"
     return start, min(end, size - 1)
 
 
