@@ -44,9 +44,11 @@ def test_set_up_creates_the_demo_team_and_login_once(tmp_path):
          "from django.contrib.auth import authenticate;"
          "m = Membership.objects.filter(user__username='demo');"
          f"print(m.count(), m.get().team.name, m.get().role, m.get().user.check_password("
-         f"{password!r}))"],
+         f"{password!r}), sorted(a.dialect for a in m.get().team.provider_accounts.all()"
+         " if a.sandbox))"],
         cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
-    assert count.stdout.split() == ["1", "Demo", "owner", "True"], count.stderr
+    assert count.stdout.strip() == (
+        "1 Demo owner True ['apimart', 'cometapi', 'kling', 'useapi']"), count.stderr
 
 
 def test_a_bad_port_is_refused_with_a_message(tmp_path):
@@ -62,9 +64,10 @@ def _free_port():
 
 
 def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
-    port = _free_port()
+    port, sandbox_port = _free_port(), _free_port()
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "studio", "--port", str(port), "--web-workers", "1"],
+        [sys.executable, "manage.py", "studio", "--port", str(port), "--web-workers", "1",
+         "--sandbox-port", str(sandbox_port)],
         cwd=ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )
@@ -81,6 +84,15 @@ def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
             time.sleep(0.3)
         login = httpx.get(f"http://127.0.0.1:{port}/login/", timeout=5)
         assert login.status_code == 200 and "Sign in to storyboard" in login.text
+        while True:
+            try:
+                sandbox = httpx.get(f"http://127.0.0.1:{sandbox_port}/_sandbox/health",
+                                    timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the sandbox did not answer within 60 s"
+                time.sleep(0.3)
+        assert sandbox.text.strip() == "ok"
         # Ctrl-C in a terminal signals the whole foreground process group.
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=40)
@@ -91,8 +103,9 @@ def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
     assert "storyboard is running on" in output
     assert "Q Cluster" in output  # the worker started
     assert "Stopped." in output
-    with pytest.raises(httpx.TransportError):
-        httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    for stopped in (port, sandbox_port):
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{stopped}/", timeout=2)
 
 
 def test_schedules_are_registered_once_however_often_set_up_runs(db):

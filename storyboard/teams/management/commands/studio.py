@@ -1,9 +1,10 @@
 """`python manage.py studio`: set up and run the whole product on this machine.
 
 Set-up (every run, idempotent): migrations, static files, the `Demo` team with its owner `demo`
-(password generated once into the local state directory and printed at every start), and the
-recurring worker schedules. Then, unless --no-serve, the web server (gunicorn) and the django-q2
-worker run side by side until Ctrl-C, which stops both.
+(password generated once into the local state directory and printed at every start), one sandbox
+provider account per dialect for the demo team, and the recurring worker schedules. Then, unless
+--no-serve, the web server (gunicorn), the django-q2 worker and the offline vendor sandbox run
+side by side until Ctrl-C, which stops all three.
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from storyboard.providers.sandbox import SANDBOX_CREDENTIALS, base_urls
+from storyboard.providers.registry import LABELS
 from storyboard.schedules import setup_schedules
+from storyboard.teams.accounts import AccountInput, add_account
 from storyboard.teams.actions import ensure_demo
+from storyboard.teams.models import ProviderAccount
 
 STOP_GRACE_SECONDS = 20
 
@@ -34,6 +39,23 @@ def demo_password(path: Path) -> str:
     path.write_text(password)
     path.chmod(0o600)
     return password
+
+
+def ensure_sandbox_accounts(team, sandbox_root: str) -> list[ProviderAccount]:
+    """One account per dialect pointing at the local sandbox; an existing one (same label) keeps
+    its settings except the base URL, which follows --sandbox-port."""
+    accounts = []
+    for dialect, url in base_urls(sandbox_root).items():
+        label = f"Sandbox {LABELS[dialect]}"
+        account = ProviderAccount.objects.filter(team=team, label=label).first()
+        if account is None:
+            account = add_account(team, AccountInput(
+                dialect, label, dict(SANDBOX_CREDENTIALS[dialect]), base_url=url, max_jobs=4,
+                vip=dialect == "useapi", sandbox=True))
+        elif account.base_url != url and account.sandbox:
+            ProviderAccount.objects.filter(pk=account.pk).update(base_url=url)
+        accounts.append(account)
+    return accounts
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -53,22 +75,31 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000, help="web port (default 8000)")
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
+        parser.add_argument("--sandbox-port", type=int, default=8765,
+                            help="port of the offline vendor sandbox (default 8765)")
         parser.add_argument(
             "--no-serve", action="store_true", help="only set up, then exit (scripts, deploys)"
         )
 
-    def handle(self, *args, port, host, web_workers, no_serve, **options):
-        if not 1 <= port <= 65535:
-            raise CommandError(f"--port {port}: choose a port between 1 and 65535")
+    def handle(self, *args, port, host, web_workers, sandbox_port, no_serve, **options):
+        for flag, value in (("--port", port), ("--sandbox-port", sandbox_port)):
+            if not 1 <= value <= 65535:
+                raise CommandError(f"{flag} {value}: choose a port between 1 and 65535")
+        if port == sandbox_port:
+            raise CommandError("--port and --sandbox-port must differ")
+        self.sandbox_root = f"http://127.0.0.1:{sandbox_port}"
+        self.sandbox_port = sandbox_port
         self.setup()
         if no_serve:
             self.stdout.write("Set-up done; --no-serve given, not starting the servers.")
             return
-        if not port_is_free(host, port):
-            raise CommandError(
-                f"Port {port} on {host} is already in use (is another studio running?). "
-                "Stop it or pass --port with a free port."
-            )
+        for flag, (where, number) in (("--port", (host, port)),
+                                      ("--sandbox-port", ("127.0.0.1", sandbox_port))):
+            if not port_is_free(where, number):
+                raise CommandError(
+                    f"Port {number} on {where} is already in use (is another studio running?). "
+                    f"Stop it or pass {flag} with a free port."
+                )
         self.serve(host, port, web_workers)
 
     def setup(self):
@@ -77,6 +108,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=verbosity)
         password = demo_password(settings.VAR_DIR / "demo_password")
         team, user = ensure_demo(password=password)
+        ensure_sandbox_accounts(team, self.sandbox_root)
         setup_schedules()
         self.password = password
         self.stdout.write(
@@ -97,9 +129,16 @@ class Command(BaseCommand):
             ]
         )
         worker = subprocess.Popen([python, manage, "qcluster"])  # noqa: S603
-        children = {"web server": web, "worker": worker}
+        sandbox = subprocess.Popen(  # noqa: S603
+            [python, "-m", "storyboard.providers.sandbox", "--host", "127.0.0.1",
+             "--port", str(self.sandbox_port), "--data-dir",
+             str(settings.VAR_DIR / "sandbox")],
+            cwd=str(settings.BASE_DIR),
+        )
+        children = {"web server": web, "worker": worker, "sandbox": sandbox}
         self.stdout.write(self.style.SUCCESS(
-            f"storyboard is running on http://{host}:{port}/  (Ctrl-C stops web server and worker)"
+            f"storyboard is running on http://{host}:{port}/  (Ctrl-C stops web server, worker "
+            f"and sandbox; the sandbox answers on {self.sandbox_root}/)"
         ))
         self.stdout.write(f"Sign in as demo / {self.password}")
         self.stdout.flush()
@@ -122,7 +161,7 @@ class Command(BaseCommand):
                     stopping = True
                     break
             time.sleep(0.3)
-        self.stdout.write("Stopping web server and worker…")
+        self.stdout.write("Stopping web server, worker and sandbox…")
         for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
