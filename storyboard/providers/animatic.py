@@ -279,10 +279,13 @@ def _shot_frames(
             path = images.get(shot.visual) if shot.visual else None
             if path is not None and str(path) not in loading:
                 loading[str(path)] = pool.submit(load_source, path, size)
+        last_use = {str(images.get(s.visual)): n for n, s in enumerate(shots) if s.visual}
         try:
-            for shot in shots:
+            for n, shot in enumerate(shots):
                 path = images.get(shot.visual) if shot.visual else None
                 source = loading[str(path)].result() if path is not None else None
+                if path is not None and last_use.get(str(path)) == n:
+                    del loading[str(path)]  # not shown again: let its planes go after this shot
                 still = source is None
                 if source is None:
                     source = Source.from_rgb(title_card(size, title, shot.number, len(shots)))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import av
 from av.video.reformatter import VideoReformatter
-from PIL import Image, ImageOps
+from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -110,23 +110,44 @@ class Source:
         return (self.luma, *self._chroma[parity])
 
 
+# EXIF orientation -> the transpose that makes the picture upright (as ImageOps.exif_transpose).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
 def load_picture(path: Path | str, size: tuple[int, int]) -> Image.Image | None:
     """A reference image scaled to cover ``size`` plus the pan margin, or None when the file
     cannot be read as an image (the shot then gets a title card).
 
-    JPEGs are decoded at a reduced scale (``draft``): a 12 MP photo never sits in memory at
-    full size. EXIF orientation is applied, as the library does on upload.
+    JPEGs are decoded at a reduced scale (``draft``) and nothing is copied at that size: a
+    12 MP photo never sits in memory at full size. EXIF orientation is applied (as the library
+    does on upload) after scaling, where it is cheap.
     """
     width, height = size
     try:
         with Image.open(path) as im:
-            turned = im.getexif().get(0x0112, 1) in (5, 6, 7, 8)  # stored sideways
+            upright = _UPRIGHT.get(im.getexif().get(0x0112, 1))
+            turned = upright in (
+                Image.Transpose.TRANSPOSE,
+                Image.Transpose.ROTATE_270,
+                Image.Transpose.TRANSVERSE,
+                Image.Transpose.ROTATE_90,
+            )
             iw, ih = (im.height, im.width) if turned else im.size
             scale = max(width / iw, height / ih) * (1 + PAN_MARGIN)
             target = (max(width, round(iw * scale)), max(height, round(ih * scale)))
-            im.draft("RGB", (target[1], target[0]) if turned else target)
-            upright = ImageOps.exif_transpose(im.convert("RGB"))
-            return upright.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
+            stored = (target[1], target[0]) if turned else target
+            im.draft("RGB", stored)
+            rgb = im if im.mode == "RGB" else im.convert("RGB")
+            picture = rgb.resize(stored, Image.Resampling.BILINEAR, reducing_gap=2.0)
+            return picture.transpose(upright) if upright is not None else picture
     except Exception as exc:  # noqa: BLE001 - decoders raise many types; any failure -> card
         log.warning("animatic: cannot use %s as a picture (%s); using a title card", path, exc)
         return None
