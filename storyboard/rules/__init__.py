@@ -1,4 +1,4 @@
-"""Storyboard rules: pure Python, no Django. See README_SECTION.md for the public API.
+"""Storyboard rules: pure Python, no Django. The README section "Checking storyboards from the command line" documents the report.
 
 The most used names are re-exported here::
 
