@@ -1,4 +1,5 @@
-"""Storyboard rules: pure Python, no Django. The README section "Checking storyboards from the command line" documents the report.
+"""Storyboard rules: pure Python, no Django. The README section "Checking storyboards from the
+command line" documents the report and its codes.
 
 The most used names are re-exported here::
 
