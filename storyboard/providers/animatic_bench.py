@@ -31,8 +31,8 @@ SLOTS = ("image_1", "image_2", "image_3", "image_4", "image_5", "element_1", "el
 
 
 def make_references(folder: Path) -> dict[str, Path]:
-    """Seven photo-like 12 MP JPEGs: soft shapes with grain, so they compress and decode like
-    photographs rather than like flat colour."""
+    """Seven photo-like 12 MP JPEGs: soft shapes under heavy grain, so they compress and
+    decode like photographs rather than like flat colour."""
     from PIL import Image, ImageDraw, ImageFilter
 
     rng = random.Random(5)  # noqa: S311 - reproducible pictures, not security
@@ -47,10 +47,12 @@ def make_references(folder: Path) -> dict[str, Path]:
         big = small.filter(ImageFilter.GaussianBlur(6)).resize(
             REFERENCE_SIZE, Image.Resampling.BICUBIC
         )
-        grain = Image.effect_noise(REFERENCE_SIZE, 18).convert("RGB")
-        photo = Image.blend(big, grain, 0.12)
+        # Strong grain: ~7 MB files, like the 8 MB camera JPEGs of the upload budget (JPEG
+        # decoding time grows with the compressed size, not only with the pixel count).
+        grain = Image.effect_noise(REFERENCE_SIZE, 60).convert("RGB")
+        photo = Image.blend(big, grain, 0.3)
         path = folder / f"reference_{n + 1}.jpg"
-        photo.save(path, quality=92)
+        photo.save(path, quality=95)
         out[slot] = path
     return out
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,33 +121,45 @@ _UPRIGHT = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+_TURNING = {
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.TRANSVERSE,
+    Image.Transpose.ROTATE_90,
+}
 
 
 def load_picture(path: Path | str, size: tuple[int, int]) -> Image.Image | None:
-    """A reference image scaled to cover ``size`` plus the pan margin, or None when the file
-    cannot be read as an image (the shot then gets a title card).
+    """The part of a reference image a shot can show, at frame scale: the picture scaled to
+    cover ``size`` plus the pan margin and cropped to that around its centre. None when the
+    file cannot be read as an image (the shot then gets a title card).
 
     JPEGs are decoded at a reduced scale (``draft``) and nothing is copied at that size: a
     12 MP photo never sits in memory at full size. EXIF orientation is applied (as the library
     does on upload) after scaling, where it is cheap.
     """
-    width, height = size
+    view = (round(size[0] * (1 + PAN_MARGIN)), round(size[1] * (1 + PAN_MARGIN)))
     try:
         with Image.open(path) as im:
             upright = _UPRIGHT.get(im.getexif().get(0x0112, 1))
-            turned = upright in (
-                Image.Transpose.TRANSPOSE,
-                Image.Transpose.ROTATE_270,
-                Image.Transpose.TRANSVERSE,
-                Image.Transpose.ROTATE_90,
-            )
-            iw, ih = (im.height, im.width) if turned else im.size
-            scale = max(width / iw, height / ih) * (1 + PAN_MARGIN)
-            target = (max(width, round(iw * scale)), max(height, round(ih * scale)))
-            stored = (target[1], target[0]) if turned else target
-            im.draft("RGB", stored)
+            turned = upright in _TURNING
+            # Work in the file's own orientation; turn the small result at the end.
+            vw, vh = (view[1], view[0]) if turned else view
+            stored_w, stored_h = im.size
+            scale = max(vw / stored_w, vh / stored_h)  # covers the view
+            im.draft("RGB", (math.ceil(stored_w * scale), math.ceil(stored_h * scale)))
             rgb = im if im.mode == "RGB" else im.convert("RGB")
-            picture = rgb.resize(stored, Image.Resampling.BILINEAR, reducing_gap=2.0)
+            # The centred box that becomes the view, in decoded pixels (draft may have
+            # reduced the picture by 1/2, 1/4 or 1/8).
+            bw = vw / scale * rgb.width / stored_w
+            bh = vh / scale * rgb.height / stored_h
+            box = (
+                (rgb.width - bw) / 2,
+                (rgb.height - bh) / 2,
+                (rgb.width + bw) / 2,
+                (rgb.height + bh) / 2,
+            )
+            picture = rgb.resize((vw, vh), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
             return picture.transpose(upright) if upright is not None else picture
     except Exception as exc:  # noqa: BLE001 - decoders raise many types; any failure -> card
         log.warning("animatic: cannot use %s as a picture (%s); using a title card", path, exc)

@@ -298,18 +298,25 @@ def test_the_portable_frame_path_draws_the_same_pixels_as_the_mapped_one():
     assert pixels(mapped) == pixels(portable)
 
 
-def test_a_reference_decodes_to_about_the_frame_size_never_its_full_size(tmp_path):
+def test_a_reference_is_decoded_at_frame_scale_and_cropped_to_what_a_pan_can_show(tmp_path):
     path = tmp_path / "big.jpg"
     Image.new("RGB", (2400, 1800), RED).save(path, quality=80)
     pic = animatic_frames.load_picture(path, (256, 144))
     assert pic is not None
-    assert pic.size == (276, 207)  # covers 256x144 plus the 8 % pan margin, keeps 4:3
+    assert pic.size == (276, 156)  # the frame plus the 8 % pan margin
+    assert near(pic.getpixel((138, 78)), RED)
 
 
 def test_exif_orientation_is_applied(tmp_path):
-    path = tmp_path / "sideways.jpg"
+    stored = Image.new("RGB", (400, 300), RED)
+    stored.paste(GREEN, (200, 0, 400, 300))  # left half red, right half green, as stored
     exif = Image.Exif()
-    exif[0x0112] = 6  # stored rotated: displays as portrait
-    Image.new("RGB", (400, 300), GREEN).save(path, exif=exif)
+    exif[0x0112] = 6  # "turn 90 degrees clockwise to display": the left half goes on top
+    path = tmp_path / "sideways.jpg"
+    stored.save(path, exif=exif, quality=95)
+
     pic = animatic_frames.load_picture(path, (100, 100))
-    assert pic is not None and pic.width < pic.height
+
+    assert pic is not None and pic.size == (108, 108)
+    assert named(pic.getpixel((54, 10))) == "red"
+    assert named(pic.getpixel((54, 98))) == "green"
