@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -158,9 +159,34 @@ def _thumbnail(img: Image.Image, box: int) -> Image.Image:
     scale = min(1.0, box / max(width, height))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     if size == img.size:
-        return img
+        return img.copy()  # never the original: it is being encoded in another thread
     # reducing_gap=1.0: a fast box reduction first, then Lanczos on a small image.
     return img.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
+
+
+_ENCODER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="image-encode")
+
+
+def _encode(img: Image.Image, fmt: str, save_args: dict) -> bytes:
+    out = io.BytesIO()
+    img.save(out, fmt, **save_args)
+    return out.getvalue()
+
+
+def _thumbnails(img: Image.Image) -> tuple[str, dict[int, bytes]]:
+    """256 and 768 px thumbnails: JPEG, or PNG when the image has transparency."""
+    thumb_format = "PNG" if img.mode in ("LA", "RGBA") else "JPEG"
+    thumbs = {}
+    source = img if img.mode in ("L", "RGB", "RGBA", "LA") else img.convert("RGB")
+    for box in sorted(limits.THUMB_SIZES, reverse=True):
+        source = _thumbnail(source, box)  # the 256 is made from the 768, not the original
+        buf = io.BytesIO()
+        if thumb_format == "JPEG":
+            source.save(buf, "JPEG", quality=85)
+        else:
+            source.save(buf, "PNG", compress_level=3)
+        thumbs[box] = buf.getvalue()
+    return thumb_format, thumbs
 
 
 def prepare_image(data: bytes, filename: str | None = None) -> PreparedImage:
@@ -183,27 +209,18 @@ def prepare_image(data: bytes, filename: str | None = None) -> PreparedImage:
     # Pillow writes some of `info` back (a JPEG comment, EXIF): keep only what is needed to
     # draw the picture, so no EXIF, XMP, comments or text chunks survive the re-encoding.
     img.info = {k: v for k, v in img.info.items() if k == "transparency"}
-    out = io.BytesIO()
-    img.save(out, fmt, **save_args)
-
-    has_alpha = img.mode in ("LA", "RGBA")
-    thumb_format = "PNG" if has_alpha else "JPEG"
-    thumbs = {}
-    source = img if img.mode in ("L", "RGB", "RGBA", "LA") else img.convert("RGB")
-    for box in sorted(limits.THUMB_SIZES, reverse=True):
-        source = _thumbnail(source, box)  # the 256 is made from the 768, not the original
-        buf = io.BytesIO()
-        if thumb_format == "JPEG":
-            source.save(buf, "JPEG", quality=85)
-        else:
-            source.save(buf, "PNG", compress_level=3)
-        thumbs[box] = buf.getvalue()
+    # The full-size encode and the thumbnails both release the GIL: run them side by side.
+    full = _ENCODER.submit(_encode, img, fmt, save_args)
+    try:
+        thumb_format, thumbs = _thumbnails(img)
+    finally:
+        data_out = full.result()
     return PreparedImage(
         display_name=display_name(filename),
         format=fmt,
         width=img.width,
         height=img.height,
-        data=out.getvalue(),
+        data=data_out,
         sha256=sha256_of(data),
         uploaded_bytes=len(data),
         thumb_format=thumb_format,
