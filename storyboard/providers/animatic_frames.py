@@ -153,12 +153,9 @@ def load_picture(path: Path | str, size: tuple[int, int]) -> Image.Image | None:
             # reduced the picture by 1/2, 1/4 or 1/8).
             bw = vw / scale * rgb.width / stored_w
             bh = vh / scale * rgb.height / stored_h
-            box = (
-                (rgb.width - bw) / 2,
-                (rgb.height - bh) / 2,
-                (rgb.width + bw) / 2,
-                (rgb.height + bh) / 2,
-            )
+            # Clamped: float rounding can put an edge a hair outside, which Pillow refuses.
+            left, top = max(0.0, (rgb.width - bw) / 2), max(0.0, (rgb.height - bh) / 2)
+            box = (left, top, min(rgb.width, left + bw), min(rgb.height, top + bh))
             picture = rgb.resize((vw, vh), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
             return picture.transpose(upright) if upright is not None else picture
     except Exception as exc:  # noqa: BLE001 - decoders raise many types; any failure -> card

@@ -60,8 +60,11 @@ def near(a, b, tolerance=12) -> bool:
 
 
 def named(rgb) -> str:
-    for name, ref in (("red", RED), ("green", GREEN), ("blue", BLUE)):
-        if near(rgb, ref, 25):
+    """The dominant primary of a pixel, by a wide margin: robust to how a decoder converts
+    Y'CbCr back to RGB (older PyAV ignores the stream's BT.709 tag)."""
+    for name, channel in (("red", 0), ("green", 1), ("blue", 2)):
+        others = [v for i, v in enumerate(rgb[:3]) if i != channel]
+        if rgb[channel] > 120 and all(rgb[channel] - v > 80 for v in others):
             return name
     return "other"
 
