@@ -573,11 +573,12 @@ def test_callbacks_reach_a_local_receiver_for_each_status(sandbox):
         for path, body in receiver.received:
             by_path.setdefault(path, []).append(body)
         assert set(by_path) == {"/u", "/k", "/a/callback"}
-        assert [b["status_name"] for b in by_path["/u"]][-1] == "succeed"
+        assert [b["status_name"] for b in by_path["/u"]] == ["submitted", "processing", "succeed"]
         assert all(b["replyRef"] == "job-7" for b in by_path["/u"])
         assert [b["task_status"] for b in by_path["/k"]] == ["submitted", "processing", "succeed"]
         assert by_path["/k"][-1]["task_result"]["videos"][0]["url"]
-        assert by_path["/a/callback"][-1]["data"]["status"] == "completed"
+        statuses = [b["data"]["status"] for b in by_path["/a/callback"]]
+        assert statuses == ["pending", "processing", "completed"]
     finally:
         receiver.close()
 
@@ -666,3 +667,16 @@ def test_max_jobs_refuses_creates_over_the_concurrency_limit(tmp_path):
         assert k.post("/v1/videos/omni-video", json=KLING_BODY).json()["code"] == 0
         r = k.post("/v1/videos/omni-video", json=KLING_BODY)
         assert (r.status_code, r.json()["code"]) == (429, 1303) and r.headers["retry-after"]
+
+
+def test_cancel_keyword_and_a_broken_renderer_end_tasks_honestly(tmp_path):
+    def broken(*args, **kwargs):
+        raise ValueError("no encoder")
+
+    with running(tmp_path, renderer=broken) as sb, client(sb, "apimart") as a:
+        body = {**APIMART_BODY, "prompt": "[sandbox:cancel]"}
+        task = a.post("/v1/videos/generations", json=body).json()["data"][0]["task_id"]
+        assert apimart_done(a, task)["data"]["status"] == "cancelled"
+        task = a.post("/v1/videos/generations", json=APIMART_BODY).json()["data"][0]["task_id"]
+        done = apimart_done(a, task)["data"]
+        assert done["status"] == "failed" and "no encoder" in done["error"]["message"]

@@ -47,23 +47,37 @@ def deliver(url: str, payload: dict[str, Any], timeout: float, retries: int) -> 
 
 
 def start(state: SandboxState, task: Task, url: str, payload: PayloadFn) -> threading.Thread:
+    """Send one callback per state — submitted, processing, then the final one — in order, even
+    when a slow receiver or a retry makes the thread late for a phase (vendors send each change)."""
+
+    def wait_for(ready: Callable[[Status], bool], deadline: float) -> Status | None:
+        poll = max(0.02, min(0.25, state.config.delay / 6))
+        while not state.stopping.is_set() and time.monotonic() < deadline:
+            status = task.status(state.config.delay)
+            if ready(status):
+                return status
+            state.stopping.wait(poll)
+        return None
+
     def run() -> None:
-        delay = state.config.delay
-        sent: str | None = None
-        deadline = time.monotonic() + delay + MAX_LIFETIME
+        deadline = time.monotonic() + state.config.delay + MAX_LIFETIME
+        phases: list[tuple[str, Callable[[Status], bool]]] = [
+            ("submitted", lambda s: True),
+            ("processing", lambda s: s.name != "submitted"),
+            ("final", lambda s: s.final),
+        ]
         try:
-            while not state.stopping.is_set() and time.monotonic() < deadline:
-                status = task.status(delay)
-                if status.name != sent:
-                    body = payload(task, status)
-                    if body is None:
-                        return
-                    deliver(url, body, state.config.callback_timeout, state.config.callback_retries)
-                    sent = status.name
-                    if status.final:
-                        return
-                # wake at the next change: a third of the delay, or soon while a render finishes
-                state.stopping.wait(max(0.02, min(0.25, delay / 6)))
+            for phase, ready in phases:
+                status = wait_for(ready, deadline)
+                if status is None:
+                    return
+                if phase != "final" and status.name != phase:
+                    # late for this phase: tell it anyway, as the vendor would have
+                    status = Status(phase, 0 if phase == "submitted" else 99)
+                body = payload(task, status)
+                if body is None:
+                    return
+                deliver(url, body, state.config.callback_timeout, state.config.callback_retries)
         except Exception as exc:  # noqa: BLE001 - a callback must never take the server down
             print(f"sandbox: callback thread for {task.key} stopped: {exc!r}", file=sys.stderr)
 
