@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 # A reference is scaled to cover the frame plus this margin on each axis; a shot pans across
 # the margin (about 100 px at 720p: slow, ~1-2 px a frame).
 PAN_MARGIN = 0.08
+# A PNG cannot be decoded at a reduced scale: one of 40 MP (the library's limit) takes 160 MB
+# while it is scaled down. Such decodes take turns, process-wide, to keep the peak bounded.
+FULL_DECODE_PIXELS = 12_000_000
+_full_decodes = threading.Lock()
 
 
 def to_yuv444(img: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
@@ -135,32 +140,39 @@ def load_picture(path: Path | str, size: tuple[int, int]) -> Image.Image | None:
     file cannot be read as an image (the shot then gets a title card).
 
     JPEGs are decoded at a reduced scale (``draft``) and nothing is copied at that size: a
-    12 MP photo never sits in memory at full size. EXIF orientation is applied (as the library
-    does on upload) after scaling, where it is cheap.
+    12 MP photo never sits in memory at full size. Other formats decode at full size, so big
+    ones take turns (see FULL_DECODE_PIXELS). EXIF orientation is applied (as the library does
+    on upload) after scaling, where it is cheap.
     """
     view = (round(size[0] * (1 + PAN_MARGIN)), round(size[1] * (1 + PAN_MARGIN)))
     try:
         with Image.open(path) as im:
-            upright = _UPRIGHT.get(im.getexif().get(0x0112, 1))
-            turned = upright in _TURNING
-            # Work in the file's own orientation; turn the small result at the end.
-            vw, vh = (view[1], view[0]) if turned else view
-            stored_w, stored_h = im.size
-            scale = max(vw / stored_w, vh / stored_h)  # covers the view
-            im.draft("RGB", (math.ceil(stored_w * scale), math.ceil(stored_h * scale)))
-            rgb = im if im.mode == "RGB" else im.convert("RGB")
-            # The centred box that becomes the view, in decoded pixels (draft may have
-            # reduced the picture by 1/2, 1/4 or 1/8).
-            bw = vw / scale * rgb.width / stored_w
-            bh = vh / scale * rgb.height / stored_h
-            # Clamped: float rounding can put an edge a hair outside, which Pillow refuses.
-            left, top = max(0.0, (rgb.width - bw) / 2), max(0.0, (rgb.height - bh) / 2)
-            box = (left, top, min(rgb.width, left + bw), min(rgb.height, top + bh))
-            picture = rgb.resize((vw, vh), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
-            return picture.transpose(upright) if upright is not None else picture
+            if im.format != "JPEG" and im.width * im.height > FULL_DECODE_PIXELS:
+                with _full_decodes:
+                    return _scaled_view(im, view)
+            return _scaled_view(im, view)
     except Exception as exc:  # noqa: BLE001 - decoders raise many types; any failure -> card
         log.warning("animatic: cannot use %s as a picture (%s); using a title card", path, exc)
         return None
+
+
+def _scaled_view(im: Image.Image, view: tuple[int, int]) -> Image.Image:
+    upright = _UPRIGHT.get(im.getexif().get(0x0112, 1))
+    # Work in the file's own orientation; turn the small result at the end.
+    vw, vh = (view[1], view[0]) if upright in _TURNING else view
+    stored_w, stored_h = im.size
+    scale = max(vw / stored_w, vh / stored_h)  # covers the view
+    im.draft("RGB", (math.ceil(stored_w * scale), math.ceil(stored_h * scale)))
+    rgb = im if im.mode == "RGB" else im.convert("RGB")
+    # The centred box that becomes the view, in decoded pixels (draft may have reduced the
+    # picture by 1/2, 1/4 or 1/8).
+    bw = vw / scale * rgb.width / stored_w
+    bh = vh / scale * rgb.height / stored_h
+    # Clamped: float rounding can put an edge a hair outside, which Pillow refuses.
+    left, top = max(0.0, (rgb.width - bw) / 2), max(0.0, (rgb.height - bh) / 2)
+    box = (left, top, min(rgb.width, left + bw), min(rgb.height, top + bh))
+    picture = rgb.resize((vw, vh), Image.Resampling.BILINEAR, box=box, reducing_gap=2.0)
+    return picture.transpose(upright) if upright is not None else picture
 
 
 def load_source(path: Path | str, size: tuple[int, int]) -> Source | None:
