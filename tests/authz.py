@@ -62,7 +62,25 @@ def _account(cast):
         sandbox=True)).pk
 
 
+def _board(cast):
+    from storyboard.boards.models import Shot, Storyboard
+
+    board = Storyboard.objects.create(team=cast.team_a, title="Walk", created_by=cast.editor)
+    for position in range(2):
+        Shot.objects.create(storyboard=board, position=position, prompt="A shot", duration="3")
+    return board.pk
+
+
+def _signed(cast):
+    from storyboard.boards.public_media import signed_path
+
+    return signed_path("nothing/there.jpg").rstrip("/").rsplit("/", 1)[1]
+
+
 PARAMS: dict[str, Param] = {
+    "board_id": Param(_board),
+    # Signed media links are for vendors, outside any team: not scoped.
+    "signed": Param(_signed, team_scoped=False),
     "account_id": Param(_account),
     "member_id": Param(lambda cast: cast.member(cast.editor).pk),
     "invitation_id": Param(
@@ -124,7 +142,7 @@ POST_DATA: dict[str, Callable] = {
 }
 
 # Views open to signed-out visitors.
-PUBLIC = {"login", "healthz", "teams:accept"}
+PUBLIC = {"login", "healthz", "teams:accept", "boards:public_media"}
 
 
 def post_data(route: Route, cast) -> dict:

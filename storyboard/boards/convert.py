@@ -1,0 +1,106 @@
+"""A storyboard row (with its shots and slots) as the rules' plain value, and the media behind
+its slots as the providers need them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+from storyboard.boards.models import Storyboard
+from storyboard.providers.base import ElementSpec, Media
+from storyboard.providers.prepare import ElementSource
+from storyboard.rules import Attachment, Settings, Shot, Target
+from storyboard.rules import Storyboard as Value
+
+
+def with_related(queryset):
+    """The queryset with everything `to_value` reads, in a fixed number of queries."""
+    return queryset.select_related("account").prefetch_related(
+        "shots",
+        "slots__image",
+        "slots__video",
+        "slots__element_version__element",
+        "slots__element_version__images__image",
+    )
+
+
+def to_value(board: Storyboard) -> Value:
+    attachments = {}
+    for slot in board.slots.all():
+        if slot.image_id:
+            attachments[slot.name] = Attachment(slot.image.name, role=slot.role)
+        elif slot.video_id:
+            attachments[slot.name] = Attachment(slot.video.name, refer_type=slot.refer_type,
+                                                keep_original_sound=slot.keep_original_sound)
+        elif slot.element_version_id:
+            version = slot.element_version
+            images = [link.image for link in version.ordered_images()]
+            attachments[slot.name] = Attachment(
+                version.name, name=version.name, description=version.description,
+                is_video_element=version.element.kind == "video",
+                frontal_image=images[0].name if images else None,
+                extra_images=tuple(i.name for i in images[1:]),
+            )
+    return Value(
+        settings=Settings(title=board.title, mode=board.mode, aspect_ratio=board.aspect_ratio,
+                          duration=board.duration, count=board.count, audio=board.audio,
+                          negative_prompt=board.negative_prompt, multi_shot=board.multi_shot,
+                          prompt=board.prompt),
+        target=Target(board.dialect, board.model),
+        shots=tuple(Shot(s.prompt, s.duration) for s in board.shots.all())
+        if board.multi_shot else (),
+        attachments=attachments,
+    )
+
+
+def public_url(storage_name: str) -> str | None:
+    """Where a vendor can fetch this file, when the install has a public address."""
+    base = settings.STORYBOARD_PUBLIC_BASE_URL
+    if not base:
+        return None
+    from storyboard.boards.public_media import signed_path
+
+    return base + signed_path(storage_name)
+
+
+def media_for(storage_name: str, content_type: str, sha256: str) -> Media:
+    return Media(Path(default_storage.path(storage_name)), content_type, sha256,
+                 public_url(storage_name))
+
+
+def slot_media(board: Storyboard):
+    """slot name -> Media for image and video slots (elements come from `slot_elements`)."""
+    found = {}
+    for slot in board.slots.all():
+        if slot.image_id:
+            found[slot.name] = media_for(slot.image.file, slot.image.content_type,
+                                         slot.image.sha256)
+        elif slot.video_id:
+            found[slot.name] = media_for(slot.video.file, slot.video.content_type,
+                                         slot.video.sha256)
+    return found
+
+
+def slot_elements(board: Storyboard):
+    """slot name -> ElementSource (what a provider needs to create the element remotely)."""
+    found = {}
+    for slot in board.slots.all():
+        version = slot.element_version
+        if version is None:
+            continue
+        images = [link.image for link in version.ordered_images()]
+        pictures = [media_for(i.file, i.content_type, i.sha256) for i in images]
+        clip = (media_for(version.clip, "video/mp4", f"clip:{version.pk}")
+                if version.clip else None)
+        voice = (media_for(version.voice_clip, version.voice_clip_type or "video/mp4",
+                           f"voice:{version.pk}") if version.voice_clip else None)
+        found[slot.name] = ElementSource(
+            key=f"ev:{version.pk}",
+            spec=ElementSpec(version.name, version.description, version.tag,
+                             frontal=pictures[0] if pictures else None,
+                             extra=tuple(pictures[1:]), video=clip,
+                             voice_id=version.voice_id or None, voice_clip=voice),
+        )
+    return found
