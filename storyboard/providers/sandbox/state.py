@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import itertools
+import queue
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,9 +126,14 @@ class SandboxState:
         self.extra: dict[str, dict[Any, Any]] = {}  # dialect-private indexes (useapi works)
         self._renders: dict[str, Future[Rendered]] = {}
         self._seq = itertools.count(1)
-        self._executor = ThreadPoolExecutor(
-            max(1, config.render_workers), thread_name_prefix="sandbox-render"
-        )
+        self._jobs: queue.SimpleQueue[tuple[Future[Rendered], Callable[[], Rendered]] | None]
+        self._jobs = queue.SimpleQueue()
+        # Daemon threads, not a ThreadPoolExecutor: its workers are joined at exit, so a render
+        # in progress would delay Ctrl-C; an abandoned render only leaves a .part file.
+        for n in range(max(1, config.render_workers)):
+            threading.Thread(
+                target=self._render_worker, name=f"sandbox-render-{n}", daemon=True
+            ).start()
         self.stopping = threading.Event()
         for sub in ("assets", "renders"):
             (config.data_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -165,9 +173,11 @@ class SandboxState:
             future = self._renders.get(key)
             if future is None or (future.done() and future.exception() is not None):
                 out = self.config.data_dir / "renders" / f"{key}.mp4"
-                future = self._executor.submit(
+                future = Future()
+                job = functools.partial(
                     render_plan, plan, out, size, watermark, self.config.renderer
                 )
+                self._jobs.put((future, job))
                 self._renders[key] = future
             return future
 
@@ -209,6 +219,20 @@ class SandboxState:
                 return self.store_asset(data, ctype).path
         return None
 
+    def _render_worker(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            future, job = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as exc:  # noqa: BLE001 - reported as the task's failure
+                future.set_exception(exc)
+
     def close(self) -> None:
         self.stopping.set()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self.lock:
+            for future in self._renders.values():
+                future.cancel()  # only those still queued; a running render just finishes
+        for _ in range(max(1, self.config.render_workers)):
+            self._jobs.put(None)
