@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import resource
@@ -99,11 +100,23 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class _Collect(logging.Handler):
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def _child_render(folder: Path, trace: bool) -> dict:
     from storyboard.providers.animatic import render_animatic
 
     images = {slot: folder / f"reference_{n + 1}.jpg" for n, slot in enumerate(SLOTS)}
     sb = bench_storyboard()
+    # A reference that fell back to a title card would make the run look cheap: count them.
+    fallbacks = _Collect(logging.WARNING)
+    logging.getLogger("storyboard.providers.animatic_frames").addHandler(fallbacks)
     if trace:
         tracemalloc.start()
     start, cpu = time.perf_counter(), _cpu_seconds()
@@ -111,6 +124,7 @@ def _child_render(folder: Path, trace: bool) -> dict:
     wall = time.perf_counter() - start
     out = {"wall": wall, "cpu": _cpu_seconds() - cpu, "rss_mb": _peak_rss_mb()}
     out["frames"] = result.frames
+    out["fallbacks"] = fallbacks.messages
     out["duration"] = result.duration
     out["size_kb"] = (folder / "bench.mp4").stat().st_size // 1024
     if trace:
@@ -180,6 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             baselines.append(_run_child("baseline", folder))
         traced = _run_child("trace", folder)
 
+    fallbacks = {msg for r in renders for msg in r["fallbacks"]}
+    if fallbacks:  # the run did not render what it claims to measure
+        print("benchmark invalid, references fell back to title cards:", *fallbacks, sep="\n  ")
+        return 2
     wall = statistics.median(r["wall"] for r in renders)
     rss = max(r["rss_mb"] for r in renders)
     base_wall = statistics.median(b["wall"] for b in baselines)

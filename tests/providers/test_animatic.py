@@ -323,3 +323,14 @@ def test_exif_orientation_is_applied(tmp_path):
     assert pic is not None and pic.size == (108, 108)
     assert named(pic.getpixel((54, 10))) == "red"
     assert named(pic.getpixel((54, 98))) == "green"
+
+
+def test_the_benchmark_storyboard_is_the_budgets_six_shots_fifteen_seconds_seven_references():
+    from storyboard.providers.animatic_bench import bench_storyboard
+    from storyboard.rules import check
+
+    sb = bench_storyboard()
+    report = check(sb)
+    assert report.ok and report.total_seconds == 15
+    assert len(sb.shots) == 6 and len(sb.attachments) == 7
+    assert all(shot.visual for shot in plan_shots(sb)), "every shot shows a reference"
