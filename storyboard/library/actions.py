@@ -180,6 +180,7 @@ def store_prepared_image(team: Team, user, prepared: PreparedImage,
     own = files is None
     if own:
         files = _Files()
+    mark = len(files.saved)
     try:
         with transaction.atomic():
             base = _storage_name(team.pk, prepared.extension).rsplit(".", 1)[0]
@@ -196,9 +197,11 @@ def store_prepared_image(team: Team, user, prepared: PreparedImage,
             )
         return Stored(image, True)
     except IntegrityError:
-        # The same image arrived twice at once: keep the first one.
-        if own:
-            files.discard()
+        # The same image arrived twice at once: keep the first one, drop this one's files.
+        for name in files.saved[mark:]:
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
+        del files.saved[mark:]
         existing = _existing_image(team, prepared.sha256)
         if existing is None:
             raise

@@ -4,6 +4,7 @@ voice clips with the standard library's wave module. Nothing is downloaded."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 import struct
 import tempfile
@@ -109,7 +110,8 @@ def make_image(team, user=None, **kw):
     """A stored ReferenceImage of `team` (through the real upload action)."""
     from storyboard.library.actions import store_image_upload
 
-    kw.setdefault("color", (hash(str(kw)) % 200, 100, 100))
+    # A colour derived from the arguments: different arguments, different pixels (no dedupe).
+    kw.setdefault("color", tuple(hashlib.sha256(repr(sorted(kw.items())).encode()).digest()[:3]))
     name = kw.pop("name", "picture.png")
     return store_image_upload(team, user, upload(png(**kw), name, "image/png")).item
 

@@ -144,3 +144,22 @@ def test_a_plain_form_post_shows_the_results_on_the_library_page(cast, client_fo
     text = response.content.decode()
     assert "<h1>Library</h1>" in text and "Added “ok”" in text
     assert "Refused: PNG is 200 × 600 px" in text
+
+
+def test_two_simultaneous_uploads_of_one_image_keep_one_copy_and_no_stray_files(
+        cast, stored_files, monkeypatch):
+    from storyboard.library import actions
+    from storyboard.library.images import prepare_image
+
+    data = png(640, 640, color=(3, 3, 3))
+    first = store_image_upload(cast.team_a, None, upload(data, "first.png")).item
+    prepared = prepare_image(data, "second.png")
+    # The second request looked for a duplicate just before the first one was saved.
+    calls = []
+    monkeypatch.setattr(actions, "_existing_image",
+                        lambda team, sha: calls.append(sha) or (first if len(calls) > 1 else None))
+    result = actions.store_prepared_image(cast.team_a, None, prepared)
+    assert len(calls) == 2  # the unique constraint caught it and the first copy was returned
+    assert not result.created and result.item == first
+    assert ReferenceImage.objects.count() == 1
+    assert sorted(stored_files()) == sorted(first.storage_names())
