@@ -21,6 +21,8 @@ class Recurring:
 
 SCHEDULES: tuple[Recurring, ...] = (
     Recurring("housekeeping", "storyboard.teams.tasks.housekeeping", minutes=60),
+    # Runs at least every minute; each sweep moves its next run to when the next job is due.
+    Recurring("poll-sweep", "storyboard.jobs.worker.poll_due_jobs", minutes=1),
 )
 
 

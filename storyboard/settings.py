@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "storyboard.boards",
     "storyboard.gallery",
     "storyboard.review",
+    "storyboard.jobs",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,9 @@ Q_CLUSTER = {
     "save_limit": 500,
     "ack_failures": True,
     "label": "Worker",
+    # The scheduler looks at due schedules every 30 guard cycles: every 6 s, so the poll sweep
+    # can follow jobs closely (see jobs/callbacks.py).
+    "guard_cycle": 0.2,
 }
 if Q_CLUSTER["timeout"] >= Q_CLUSTER["retry"]:
     raise ImproperEnv(
@@ -207,6 +211,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }
+
+# This machine's own web address as the local sandbox reaches it (set by `studio`): the sandbox
+# fetches media and sends callbacks there. Vendors on the internet use the public URL instead.
+STORYBOARD_LOCAL_URL = envurl("STORYBOARD_LOCAL_URL")
+# A job not finished this long after submission is "timed out" (and still reconciled if the
+# provider finishes later); clips larger than this are refused.
+STORYBOARD_JOB_MAX_AGE = envint("STORYBOARD_JOB_MAX_AGE", 2 * 3600, minimum=60)
+STORYBOARD_CLIP_MAX_BYTES = envint("STORYBOARD_CLIP_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 
 # Invitations expire this many days after they are created.
 STORYBOARD_INVITATION_DAYS = envint("STORYBOARD_INVITATION_DAYS", 7, minimum=1)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("gallery/", include("storyboard.gallery.urls")),
     path("review/", include("storyboard.review.urls")),
     path("team/", include("storyboard.teams.urls")),
+    path("jobs/", include("storyboard.jobs.urls")),
 ]

@@ -77,7 +77,31 @@ def _signed(cast):
     return signed_path("nothing/there.jpg").rstrip("/").rsplit("/", 1)[1]
 
 
+def _job(cast, state="failed"):
+    from storyboard.jobs.models import Job
+
+    return Job.objects.create(
+        team=cast.team_a, storyboard_id=_board(cast), created_by=cast.editor, dialect="animatic",
+        model="v3", title="Walk job", submit_key=f"walk-{Job.objects.count()}", state=state,
+        snapshot={"title": "Walk job", "multi_shot": True, "target": {"dialect": "animatic",
+                  "model": "v3"}, "shots": [{"prompt": "A", "duration": 3},
+                                              {"prompt": "B", "duration": 3}]},
+        planned_seconds=6).pk
+
+
+def _clip(cast):
+    from storyboard.jobs.models import Clip
+
+    return Clip.objects.create(job_id=_job(cast, "succeeded"), team=cast.team_a,
+                               file="clips/none.mp4", poster="clips/none.jpg", width=1280,
+                               height=720, seconds=6, byte_size=1, sha256="0" * 64).pk
+
+
 PARAMS: dict[str, Param] = {
+    "job_id": Param(_job),
+    "clip_id": Param(_clip),
+    # The per-job callback secret: the view itself must refuse a wrong one.
+    "secret": Param(lambda cast: "not-the-secret", team_scoped=False),
     "board_id": Param(_board),
     # Signed media links are for vendors, outside any team: not scoped.
     "signed": Param(_signed, team_scoped=False),
@@ -113,6 +137,10 @@ def _media():
 # it changes something when an allowed member sends it, so the "nothing changed" checks for
 # members without permission are not vacuous.
 POST_DATA: dict[str, Callable] = {
+    "jobs:submit": lambda cast: {"submit_key": f"walk-submit-{cast.team_a.jobs.count()}"},
+    "jobs:cancel": lambda cast: {},
+    "jobs:retry": lambda cast: {},
+    "jobs:remix": lambda cast: {},
     "teams:account_new": lambda cast: {"dialect": "apimart", "label": "New one",
                                        "api_key": "k", "max_jobs": 3},
     "teams:account_edit": lambda cast: {"dialect": "kling", "label": "Renamed account",
@@ -142,7 +170,8 @@ POST_DATA: dict[str, Callable] = {
 }
 
 # Views open to signed-out visitors.
-PUBLIC = {"login", "healthz", "teams:accept", "boards:public_media"}
+PUBLIC = {"login", "healthz", "teams:accept", "boards:public_media", "jobs:callback",
+          "jobs:callback_apimart"}
 
 
 def post_data(route: Route, cast) -> dict:
@@ -150,8 +179,16 @@ def post_data(route: Route, cast) -> dict:
     return make(cast) if make else {}
 
 
+# Where a route needs its object in a particular state.
+ROUTE_PARAMS: dict[str, dict[str, Callable]] = {
+    "jobs:cancel": {"job_id": lambda cast: _job(cast, "queued")},
+}
+
+
 def url_for(route: Route, cast) -> str:
-    return reverse(route.name, kwargs={p: PARAMS[p].make(cast) for p in route.params})
+    special = ROUTE_PARAMS.get(route.name, {})
+    return reverse(route.name, kwargs={
+        p: special[p](cast) if p in special else PARAMS[p].make(cast) for p in route.params})
 
 
 # Tables whose rows change on any request (sessions, login attempts, the queue) are left out.
@@ -168,3 +205,7 @@ def database_digest() -> str:
         for row in model._default_manager.order_by("pk").values_list(*fields):
             digest.update(repr((model._meta.label, row)).encode())
     return digest.hexdigest()
+
+# Routes a provider calls: they cannot carry our CSRF token, so a per-job secret in the URL
+# stands in for it (tested in tests/jobs/test_callbacks.py).
+CSRF_EXEMPT = {"jobs:callback", "jobs:callback_apimart"}

@@ -55,9 +55,10 @@ def to_value(board: Storyboard) -> Value:
     )
 
 
-def public_url(storage_name: str) -> str | None:
-    """Where a vendor can fetch this file, when the install has a public address."""
-    base = settings.STORYBOARD_PUBLIC_BASE_URL
+def public_url(storage_name: str, base: str | None = None) -> str | None:
+    """Where a vendor can fetch this file, when the install has a public address (`base`
+    overrides it, e.g. this machine's own address for the local sandbox)."""
+    base = base or settings.STORYBOARD_PUBLIC_BASE_URL
     if not base:
         return None
     from storyboard.boards.public_media import signed_path
@@ -65,42 +66,58 @@ def public_url(storage_name: str) -> str | None:
     return base + signed_path(storage_name)
 
 
-def media_for(storage_name: str, content_type: str, sha256: str) -> Media:
+def media_for(storage_name: str, content_type: str, sha256: str,
+              base: str | None = None) -> Media:
     return Media(Path(default_storage.path(storage_name)), content_type, sha256,
-                 public_url(storage_name))
+                 public_url(storage_name, base))
 
 
-def slot_media(board: Storyboard):
+def slot_media(board: Storyboard, base: str | None = None):
     """slot name -> Media for image and video slots (elements come from `slot_elements`)."""
     found = {}
     for slot in board.slots.all():
         if slot.image_id:
-            found[slot.name] = media_for(slot.image.file, slot.image.content_type,
-                                         slot.image.sha256)
+            found[slot.name] = image_media(slot.image, base)
         elif slot.video_id:
             found[slot.name] = media_for(slot.video.file, slot.video.content_type,
-                                         slot.video.sha256)
+                                         slot.video.sha256, base)
     return found
 
 
-def slot_elements(board: Storyboard):
-    """slot name -> ElementSource (what a provider needs to create the element remotely)."""
-    found = {}
+def image_media(image, base: str | None = None) -> Media:
+    return media_for(image.file, image.content_type, image.sha256, base)
+
+
+def element_source(version, base: str | None = None) -> ElementSource:
+    """What a provider needs to create this element version remotely."""
+    pictures = [image_media(link.image, base) for link in version.ordered_images()]
+    clip = (media_for(version.clip, "video/mp4", f"clip:{version.pk}", base)
+            if version.clip else None)
+    voice = (media_for(version.voice_clip, version.voice_clip_type or "video/mp4",
+                       f"voice:{version.pk}", base) if version.voice_clip else None)
+    return ElementSource(
+        key=f"ev:{version.pk}",
+        spec=ElementSpec(version.name, version.description, version.tag,
+                         frontal=pictures[0] if pictures else None,
+                         extra=tuple(pictures[1:]), video=clip,
+                         voice_id=version.voice_id or None, voice_clip=voice),
+    )
+
+
+def slot_elements(board: Storyboard, base: str | None = None):
+    """slot name -> ElementSource for element slots."""
+    return {slot.name: element_source(slot.element_version, base)
+            for slot in board.slots.all() if slot.element_version_id}
+
+
+def slot_sources(board: Storyboard) -> dict[str, dict[str, int]]:
+    """Which library item fills each slot, by id: frozen into a job's snapshot."""
+    sources = {}
     for slot in board.slots.all():
-        version = slot.element_version
-        if version is None:
-            continue
-        images = [link.image for link in version.ordered_images()]
-        pictures = [media_for(i.file, i.content_type, i.sha256) for i in images]
-        clip = (media_for(version.clip, "video/mp4", f"clip:{version.pk}")
-                if version.clip else None)
-        voice = (media_for(version.voice_clip, version.voice_clip_type or "video/mp4",
-                           f"voice:{version.pk}") if version.voice_clip else None)
-        found[slot.name] = ElementSource(
-            key=f"ev:{version.pk}",
-            spec=ElementSpec(version.name, version.description, version.tag,
-                             frontal=pictures[0] if pictures else None,
-                             extra=tuple(pictures[1:]), video=clip,
-                             voice_id=version.voice_id or None, voice_clip=voice),
-        )
-    return found
+        if slot.image_id:
+            sources[slot.name] = {"image": slot.image_id}
+        elif slot.video_id:
+            sources[slot.name] = {"video": slot.video_id}
+        elif slot.element_version_id:
+            sources[slot.name] = {"element_version": slot.element_version_id}
+    return sources

@@ -40,8 +40,12 @@ class ProviderError(Exception):
 
     def __init__(self, kind: Failure, message: str, *, retryable: bool | None = None,
                  retry_after: float | None = None, status: int | None = None,
-                 code: str | int | None = None, provider_text: str = ""):
+                 code: str | int | None = None, provider_text: str = "",
+                 maybe_sent: bool = False):
         super().__init__(message)
+        # True when the request may have reached the provider although no answer came back
+        # (a read timeout, a dropped connection): a create must then not simply be sent again.
+        self.maybe_sent = maybe_sent
         self.kind = kind
         self.message = message
         self.retryable = kind in RETRYABLE_BY_DEFAULT if retryable is None else retryable
@@ -216,15 +220,18 @@ class Provider:
         headers = {**self.headers(), **kwargs.pop("headers", {})}
         try:
             response = send(self.client, method, url, headers=headers, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ProviderError(Failure.NETWORK, f"{self.dialect}: cannot connect ({exc})",
+                                retryable=True) from exc
         except httpx.TimeoutException as exc:
             raise ProviderError(Failure.NETWORK, f"{self.dialect}: no answer in time ({exc})",
-                                retryable=True) from exc
+                                retryable=True, maybe_sent=True) from exc
         except TooLarge as exc:
             raise ProviderError(Failure.PROVIDER_FAULT, f"{self.dialect}: {exc}",
                                 retryable=False) from exc
         except httpx.HTTPError as exc:
             raise ProviderError(Failure.NETWORK, f"{self.dialect}: {exc}",
-                                retryable=True) from exc
+                                retryable=True, maybe_sent=True) from exc
         return response
 
     def json_of(self, response: httpx.Response) -> Any:

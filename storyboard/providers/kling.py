@@ -197,10 +197,11 @@ class KlingProvider(Provider):
                 raise ProviderError(Failure.REJECTED, "an image element needs a frontal image",
                                     retryable=False)
             body["reference_type"] = "image_refer"
+            # The API wants 1–3 extra views; an element with none repeats its frontal image.
+            extras = spec.extra[:3] or (spec.frontal,)
             body["element_image_list"] = {
                 "frontal_image": self.reference("image", spec.frontal),
-                "refer_images": [{"image_url": self.reference("image", m)}
-                                 for m in spec.extra[:3]],
+                "refer_images": [{"image_url": self.reference("image", m)} for m in extras],
             }
         if spec.tag in TAG_IDS:
             body["tag_list"] = [{"tag_id": TAG_IDS[spec.tag]}]

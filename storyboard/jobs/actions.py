@@ -1,0 +1,137 @@
+"""Writes on jobs from the web side: submit, cancel, retry, remix. The worker's side is in
+worker.py. Each runs in one transaction; the worker is told after commit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from storyboard.boards.convert import slot_sources, to_value, with_related
+from storyboard.boards.models import Shot, Slot, Storyboard
+from storyboard.jobs.models import FINAL, Job, State
+from storyboard.library.models import ElementVersion
+from storyboard.rules import CheckContext, Report, check
+from storyboard.rules import Storyboard as Value
+
+
+class SubmitRefused(Exception):
+    def __init__(self, message: str, report: Report | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+def check_context(account) -> CheckContext:
+    """What the rules need to know about the target account and this install."""
+    public = bool(settings.STORYBOARD_PUBLIC_BASE_URL) or bool(
+        account is not None and account.sandbox and settings.STORYBOARD_LOCAL_URL)
+    vip = account.vip if account is not None and account.dialect == "useapi" else None
+    ids = {"cometapi": frozenset()} if account is not None else {}
+    return CheckContext(vip=vip, public_media=public, element_ids=ids)
+
+
+def enqueue(task: str, job_id) -> None:
+    transaction.on_commit(lambda: async_task(f"storyboard.jobs.worker.{task}", str(job_id)))
+
+
+def submit_job(board: Storyboard, user, submit_key: str, *, version: int | None = None) -> Job:
+    """One job for this storyboard as it stands; the same submit_key returns the same job."""
+    submit_key = (submit_key or "").strip()[:64]
+    if not submit_key:
+        raise SubmitRefused("The form is missing its submit key: reload the page.")
+    existing = Job.objects.filter(team=board.team_id, submit_key=submit_key).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            board = with_related(Storyboard.objects).get(pk=board.pk)
+            if version is not None and board.version != version:
+                raise SubmitRefused(
+                    f"The storyboard changed since this page was loaded (version {version}, "
+                    f"now {board.version}): look at the newer state and submit again.")
+            value = to_value(board)
+            report = check(value, value.target, check_context(board.account))
+            if not report.ok:
+                raise SubmitRefused("The storyboard has problems to fix before it can be "
+                                    "submitted.", report)
+            job = _create_job(board.team, board, board.account, user, submit_key, value,
+                              slot_sources(board), report.total_seconds or 0)
+    except IntegrityError:  # the same key raced in from a second request
+        existing = Job.objects.filter(team=board.team_id, submit_key=submit_key).first()
+        if existing is None:
+            raise
+        return existing
+    return job
+
+
+def _create_job(team, board, account, user, submit_key, value: Value, sources, seconds) -> Job:
+    job = Job.objects.create(
+        team=team, storyboard=board, account=account, created_by=user, submit_key=submit_key,
+        dialect=value.target.dialect, model=value.target.model,
+        title=value.settings.title or (board.title if board else "Untitled"),
+        snapshot=value.to_dict(), slot_sources=sources, planned_seconds=seconds,
+        next_attempt_at=timezone.now())
+    version_ids = [s["element_version"] for s in sources.values() if "element_version" in s]
+    versions = list(ElementVersion.objects.filter(pk__in=version_ids))
+    for version in versions:
+        if not version.is_locked:
+            version.lock()  # a version a job used never changes
+    job.element_versions.set(versions)
+    enqueue("submit_job_task", job.id)
+    return job
+
+
+def retry_job(job: Job, user, submit_key: str) -> Job:
+    """A new job from the same snapshot (the failed one stays as it was)."""
+    if job.state not in (State.FAILED, State.CANCELLED):
+        raise SubmitRefused("Only a failed or cancelled job can be retried.")
+    existing = Job.objects.filter(team=job.team_id, submit_key=submit_key).first()
+    if existing:
+        return existing
+    value = Value.from_dict(job.snapshot)
+    with transaction.atomic():
+        return _create_job(job.team, job.storyboard, job.account, user, submit_key, value,
+                           job.slot_sources, job.planned_seconds)
+
+
+def cancel_job(job: Job) -> Job:
+    """Queued jobs are simply not sent; a sent one is marked cancelled and its result ignored
+    (the provider cannot be told to stop)."""
+    now = timezone.now()
+    changed = Job.objects.filter(pk=job.pk).exclude(state__in=FINAL).update(
+        state=State.CANCELLED, finished_at=now, updated_at=now, next_attempt_at=None,
+        failure_text="Cancelled." if job.state == State.QUEUED else
+        "Cancelled after it was sent: the provider may still finish (and charge); the result "
+        "will be ignored.")
+    if not changed:
+        raise SubmitRefused(f"This job is already {job.get_state_display().lower()}.")
+    job.refresh_from_db()
+    return job
+
+
+def remix_job(job: Job, user) -> Storyboard:
+    """A new storyboard pre-filled from the job's snapshot, with the same library items."""
+    value = Value.from_dict(job.snapshot)
+    settings_ = value.settings
+    account = job.account if job.account and job.account.team_id == job.team_id else None
+    with transaction.atomic():
+        board = Storyboard.objects.create(
+            team=job.team, title=f"{job.title} (remix)"[:200], account=account,
+            model=job.model, mode=settings_.mode, aspect_ratio=settings_.aspect_ratio,
+            multi_shot=settings_.multi_shot, prompt=settings_.prompt,
+            duration=str(settings_.duration), count=str(settings_.count),
+            audio=settings_.audio, negative_prompt=settings_.negative_prompt,
+            parent=job.storyboard, created_by=user)
+        for position, shot in enumerate(value.shots):
+            Shot.objects.create(storyboard=board, position=position, prompt=shot.prompt,
+                                duration=str(shot.duration))
+        for name, source in job.slot_sources.items():
+            attachment = value.attachments.get(name)
+            Slot.objects.create(
+                storyboard=board, name=name, image_id=source.get("image"),
+                video_id=source.get("video"), element_version_id=source.get("element_version"),
+                role=attachment.role if attachment else "reference",
+                refer_type=attachment.refer_type if attachment else "feature",
+                keep_original_sound=bool(attachment and attachment.keep_original_sound))
+    return board

@@ -1,0 +1,123 @@
+"""Turning a finished task into a stored clip: streamed download to a temporary file, checked
+as an MP4 of the planned length, then moved into place atomically with its poster frame."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import av
+import httpx
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from storyboard.jobs.models import Clip, Job
+from storyboard.jobs.sources import storage_path
+from storyboard.library.images import MediaRefused
+from storyboard.library.videos import poster_jpeg, probe_video
+from storyboard.providers.http import TooLarge, build_client, download
+from storyboard.rules import Storyboard as Value
+
+
+class DownloadFailed(Exception):
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def _tolerance(fps: float) -> float:
+    # "Within a frame or two" of the plan, and never stricter than a tenth of a second.
+    return max(2.0 / (fps or 24.0), 0.1)
+
+
+def _decodes_at_the_end(path: Path, seconds: float) -> bool:
+    """A file cut short can still carry a complete header: decode a frame near its end."""
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            target = max(0.0, seconds - 0.5)
+            container.seek(int(target / stream.time_base), stream=stream, backward=True)
+            for frame in container.decode(stream):
+                if frame.time is not None and frame.time >= target - 1.0:
+                    return True
+    except (av.FFmpegError, ValueError, OSError, IndexError):
+        return False
+    return False
+
+
+def _checked(path: Path, planned: int):
+    try:
+        info = probe_video(str(path))
+    except MediaRefused as error:
+        raise DownloadFailed(f"not a playable MP4 ({error})") from None
+    if planned and abs(info.seconds - planned) > _tolerance(info.fps):
+        raise DownloadFailed(f"the clip lasts {info.seconds:.2f} s instead of the planned "
+                             f"{planned} s")
+    if not _decodes_at_the_end(path, info.seconds):
+        raise DownloadFailed("the file is cut short: its last frames cannot be decoded")
+    return info
+
+
+def _keep(job: Job, path: Path, info, *, watermarked: bool, source_url: str) -> Clip:
+    """Moves a checked file into its final place and records the clip (once per job)."""
+    name = f"clips/{job.team_id}/{job.id}.mp4"
+    final = storage_path(name)
+    os.replace(path, final)
+    poster_name = default_storage.save(f"clips/{job.team_id}/{job.id}.jpg",
+                                       ContentFile(poster_jpeg(str(final))))
+    digest = hashlib.sha256()
+    with open(final, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    try:
+        with transaction.atomic():
+            clip, _ = Clip.objects.get_or_create(job=job, defaults=dict(
+                team_id=job.team_id, file=name, poster=poster_name, width=info.width,
+                height=info.height, seconds=info.seconds, fps=info.fps,
+                byte_size=final.stat().st_size, sha256=digest.hexdigest(),
+                watermarked=watermarked, source_url=source_url[:2000]))
+    except IntegrityError:
+        clip = Clip.objects.get(job=job)
+    return clip
+
+
+def store_clip(job: Job) -> Clip:
+    existing = Clip.objects.filter(job=job).first()
+    if existing:  # a worker died after storing it: nothing to do again
+        return existing
+    files = job.result_files or []
+    if not files:
+        raise DownloadFailed("the provider reported success but gave no file", retryable=False)
+    incoming = storage_path(f"clips/{job.team_id}/.incoming-{job.id}.mp4")
+    incoming.parent.mkdir(parents=True, exist_ok=True)
+    problems = []
+    with build_client(allow_loopback=bool(job.account and job.account.sandbox)) as client:
+        for item in files:  # best first: the clean master before the watermarked file
+            try:
+                download(client, item["url"], incoming,
+                         max_bytes=settings.STORYBOARD_CLIP_MAX_BYTES)
+                info = _checked(incoming, job.planned_seconds)
+            except (httpx.HTTPError, TooLarge, DownloadFailed, OSError) as error:
+                incoming.unlink(missing_ok=True)
+                kind = "watermarked file" if item.get("watermarked") else "file"
+                problems.append(f"{kind}: {error}")
+                continue
+            return _keep(job, incoming, info, watermarked=bool(item.get("watermarked")),
+                         source_url=item["url"])
+    raise DownloadFailed("; ".join(problems))
+
+
+def store_local_render(job: Job, pictures: dict[str, Path]) -> Clip:
+    from storyboard.providers.animatic import render_animatic
+
+    existing = Clip.objects.filter(job=job).first()
+    if existing:
+        return existing
+    incoming = storage_path(f"clips/{job.team_id}/.incoming-{job.id}.mp4")
+    incoming.parent.mkdir(parents=True, exist_ok=True)
+    render_animatic(Value.from_dict(job.snapshot), incoming, images=pictures)
+    info = _checked(incoming, job.planned_seconds)
+    return _keep(job, incoming, info, watermarked=False, source_url="")
