@@ -152,6 +152,9 @@ class RemoteElement(models.Model):
         constraints = [models.UniqueConstraint(fields=["element_version", "account"],
                                                name="one_remote_element_per_account")]
 
+    def __str__(self) -> str:
+        return f"{self.element_version} on {self.account}: {self.remote_id or 'pending'}"
+
 
 class UploadedAsset(models.Model):
     """A file uploaded to a provider (useapi `POST /assets`), by content hash and account."""
@@ -164,3 +167,6 @@ class UploadedAsset(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "sha256"],
                                                name="one_upload_per_account_file")]
+
+    def __str__(self) -> str:
+        return f"upload {self.sha256[:12]} on {self.account}"
