@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from PIL import Image, ImageDraw, ImageFont
 
 FontType = ImageFont.FreeTypeFont | ImageFont.ImageFont
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -32,6 +37,19 @@ CARD_TEXT = (236, 240, 245)
 CARD_MUTED = (150, 165, 185)
 
 _SPACE = re.compile(r"\s+")
+# Fonts are cached and shared, and a FreeType face must not be used by two threads at once
+# (the sandbox renders several animatics concurrently). Drawing happens once per shot, so
+# taking turns costs nothing measurable.
+_FONTS_IN_USE = threading.RLock()
+
+
+def _taking_turns(fn: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _FONTS_IN_USE:
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 @functools.lru_cache(maxsize=32)
@@ -79,6 +97,7 @@ def _fit(font: FontType, text: str, max_width: float, suffix: str = "") -> str:
     return text[:lo]
 
 
+@_taking_turns
 def wrap_text(text: str, font: FontType, max_width: float, max_lines: int) -> list[str]:
     """Greedy word wrap into at most ``max_lines`` lines; the last one ends with an ellipsis
     when text was left over. Words wider than a line (URLs, CJK runs) are broken anywhere."""
@@ -114,6 +133,7 @@ def font_size_for(size: tuple[int, int]) -> int:
     return max(8, round(min(size) / 26))
 
 
+@_taking_turns
 def caption_overlay(
     size: tuple[int, int], shot_number: int, shot_count: int, seconds: int, prompt: str
 ) -> tuple[Image.Image, tuple[int, int]]:
@@ -137,6 +157,7 @@ def caption_overlay(
     return band, (0, height - band_h)
 
 
+@_taking_turns
 def watermark_overlay(
     size: tuple[int, int], text: str
 ) -> tuple[Image.Image, tuple[int, int]] | None:
@@ -158,6 +179,7 @@ def watermark_overlay(
     return mark, (max(0, width - box_w - margin), min(margin, height - box_h))
 
 
+@_taking_turns
 def title_card(size: tuple[int, int], title: str, shot_number: int, shot_count: int) -> Image.Image:
     """A calm card for a shot with no picture: the storyboard's title and the shot number."""
     width, height = size

@@ -334,3 +334,16 @@ def test_the_benchmark_storyboard_is_the_budgets_six_shots_fifteen_seconds_seven
     assert report.ok and report.total_seconds == 15
     assert len(sb.shots) == 6 and len(sb.attachments) == 7
     assert all(shot.visual for shot in plan_shots(sb)), "every shot shows a reference"
+
+
+def test_the_first_available_h264_encoder_is_used(tmp_path, monkeypatch):
+    monkeypatch.setattr(animatic, "ENCODERS", ("no-such-encoder", "libx264"))
+    result = render_animatic(single(duration=1), tmp_path / "a.mp4", size=SMALL)
+    assert result.frames == 24
+
+
+def test_no_h264_encoder_is_a_clear_error_and_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(animatic, "ENCODERS", ("no-such-encoder",))
+    with pytest.raises(animatic.AnimaticError, match="no H.264 encoder"):
+        render_animatic(single(duration=1), tmp_path / "a.mp4", size=SMALL)
+    assert list(tmp_path.iterdir()) == []
