@@ -231,6 +231,7 @@ def render_animatic(
     images = dict(images or {})
     out_path = Path(out_path)
     cut_frames = {shot.start * FPS for shot in shots}
+    planned_frames = (shots[-1].start + shots[-1].duration) * FPS
 
     fd, tmp_name = tempfile.mkstemp(
         dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".part"
@@ -253,6 +254,8 @@ def render_animatic(
         except av.error.FFmpegError as exc:
             raise AnimaticError(f"encoding the animatic failed: {exc}") from exc
         written = probe(tmp)
+        if written.frames != planned_frames:  # the promise callers rely on: exact length
+            raise AnimaticError(f"wrote {written.frames} frames, planned {planned_frames}")
         os.chmod(tmp, 0o644)  # mkstemp makes it private; the web server serves it
         os.replace(tmp, out_path)
     except BaseException:

@@ -347,3 +347,25 @@ def test_no_h264_encoder_is_a_clear_error_and_leaves_nothing(tmp_path, monkeypat
     with pytest.raises(animatic.AnimaticError, match="no H.264 encoder"):
         render_animatic(single(duration=1), tmp_path / "a.mp4", size=SMALL)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_several_renders_at_once_each_produce_their_own_file(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    images = {"image_1": picture(tmp_path, "r.png", RED)}
+    sb = board(("@image_1 runs", 1), ("A title", 1), slots=["image_1"])
+    with ThreadPoolExecutor(3) as pool:
+        jobs = [
+            pool.submit(
+                render_animatic,
+                sb,
+                tmp_path / f"{n}.mp4",
+                images=images,
+                size=SMALL,
+                watermark=f"take {n}",
+            )
+            for n in range(3)
+        ]
+        results = [job.result() for job in jobs]
+    assert [r.frames for r in results] == [48, 48, 48]
+    assert all(named(decoded(r.path)[3].to_image().getpixel(SAMPLE)) == "red" for r in results)
