@@ -55,6 +55,12 @@ def pause(state: SandboxState, faults: Iterable[str] = ()) -> None:
         time.sleep(seconds)
 
 
+def answer_late(state: SandboxState, faults: Iterable[str] = ()) -> None:
+    """After the task exists: the `late-answer` fault holds the answer back."""
+    if "late-answer" in faults:
+        time.sleep(state.config.slow_seconds)
+
+
 def is_http_url(value: object) -> bool:
     return isinstance(value, str) and re.match(r"https?://[^\s/]+", value) is not None
 

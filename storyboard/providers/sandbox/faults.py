@@ -28,6 +28,8 @@ FAULTS = {
     "credits": "create refused for credits (kling 429 code 1102, useapi 400, cometapi 403, "
     "apimart 402)",
     "slow": "create and polls answer after slow_seconds",
+    "late-answer": "create makes the task, then answers only after slow_seconds (a client that "
+    "timed out has still paid)",
     "poll404": "polls answer 404 once the task would have finished",
     "poll5xx": "the first poll answers 503 once",
     "fail": "the task ends failed with a reason",

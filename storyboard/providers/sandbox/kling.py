@@ -12,7 +12,16 @@ from collections.abc import Callable
 from typing import Any
 
 from . import callbacks, kling_auth, official
-from .common import check_range, dispatch, loose_int, pause, route, want_choice, want_str
+from .common import (
+    answer_late,
+    check_range,
+    dispatch,
+    loose_int,
+    pause,
+    route,
+    want_choice,
+    want_str,
+)
 from .faults import find_keywords
 from .state import SandboxState, Status, Task
 from .web import ApiError, Request, Response, json_response
@@ -95,6 +104,7 @@ def create_official(
             if facts["watermark"]:
                 task.renders["watermarked"] = state.render(plan, "SANDBOX")
         state.add_task(task)
+    answer_late(state, faults)
     return task
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from . import callbacks, useapi_library
 from .common import (
+    answer_late,
     check_range,
     digit_seconds,
     dispatch,
@@ -176,6 +177,7 @@ def create(req: Request, state: SandboxState) -> Response:
             state.extra.setdefault("useapi_works", {})[work] = task
     if "replyUrl" in body:
         callbacks.start(state, task, str(body["replyUrl"]), _callback_payload(state))
+    answer_late(state, faults)
     return json_response(task_answer(task, task.status(state.config.delay), state))
 
 
