@@ -108,3 +108,42 @@ class Slot(models.Model):
     @property
     def item(self):
         return self.image or self.video or self.element_version
+
+
+class RateCard(models.Model):
+    """A team's prices per second by target and mode, for the cost estimate before submitting.
+    Owners edit it on Team settings; it starts empty and the editor says so."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="rate_card")
+    unit = models.CharField(max_length=16, blank=True)  # "USD", "credits", … shown as typed
+    # "dialect:model:mode" -> price per second as a decimal string ("0.084")
+    prices = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"rate card of {self.team}"
+
+
+class Preview(models.Model):
+    """A rendered animatic of one state of a storyboard (`key` hashes that state), kept so an
+    unchanged storyboard plays again without rendering."""
+
+    storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE,
+                                   related_name="previews")
+    key = models.CharField(max_length=64)
+    file = models.CharField(max_length=200)  # storage name
+    seconds = models.FloatField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["storyboard", "key"], name="one_preview_per_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"preview of {self.storyboard}"

@@ -1,24 +1,402 @@
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""The storyboards list and the editor. One template per page serves the page and its htmx
+fragments (django-template-partials); every write goes through boards/actions.py."""
 
-from storyboard.boards.convert import to_value, with_related
-from storyboard.boards.models import Storyboard
-from storyboard.rules import check
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from storyboard.boards import actions, importing
+from storyboard.boards.actions import BoardError, StaleVersion
+from storyboard.boards.convert import with_related
+from storyboard.boards.editing import Checked, dom_id, rate_key, run_checks
+from storyboard.boards.models import (
+    ASPECT_RATIOS,
+    MODELS,
+    MODES,
+    REFER_TYPES,
+    ROLES,
+    Preview,
+    RateCard,
+    Storyboard,
+)
+from storyboard.boards.state import (
+    MAX_SHOTS,
+    MIN_SHOTS,
+    EditorState,
+    Refused,
+    SlotState,
+    parse_state,
+    resolve_items,
+    state_from_board,
+    target_value,
+    thumbnail_of,
+    to_rules_value,
+)
+from storyboard.library import access
+from storyboard.library.models import ElementImage, ReferenceImage, ReferenceVideo
+from storyboard.library.serving import serve_stored_file
 from storyboard.teams.decorators import team_required
+from storyboard.teams.models import ProviderAccount
 from storyboard.teams.scoping import for_team, get_for_team
+
+SORTS = {"changed": ("-updated_at", "-id"), "oldest": ("updated_at", "id"),
+         "title": ("title", "id")}
+LIBRARY_ITEMS = 200
+# What editor.js clones for a slot filled in the browser; it fills in the __…__ placeholders.
+SLOT_TEMPLATES = [
+    {"kind": kind, "name": "__NAME__", "thumb": "__THUMB__", "problems": [],
+     "state": {"name": "__SLOT__", "form_value": "__REF__", "role": "reference",
+               "refer_type": "feature", "keep_original_sound": False}}
+    for kind in ("image", "element", "video")
+]
+
+
+# --- list, create, duplicate, delete -------------------------------------------------------
+
+
+def _index_context(request, **extra) -> dict:
+    q = " ".join(request.GET.get("q", "").split())[:80]
+    sort = request.GET.get("sort", "changed")
+    sort = sort if sort in SORTS else "changed"
+    boards = for_team(Storyboard, request.team).select_related("account").annotate(
+        shot_count=Count("shots"))
+    if q:
+        boards = boards.filter(title__icontains=q)
+    return {"boards": list(boards.order_by(*SORTS[sort])[:200]), "q": q, "sort": sort,
+            "can_edit": request.membership.can("edit"), **extra}
 
 
 @require_GET
 @team_required("view")
 def index(request):
-    boards = for_team(Storyboard, request.team).select_related("account")[:200]
-    return render(request, "boards/index.html", {"boards": boards})
+    context = _index_context(request)
+    if request.htmx and request.htmx.target == "board-list":
+        return render(request, "boards/index.html#board_list", context)
+    return render(request, "boards/index.html", context)
+
+
+@require_POST
+@team_required("edit")
+def create(request):
+    try:
+        board = actions.create_storyboard(request.team, request.user, request.POST.get("title"))
+    except BoardError as e:
+        return render(request, "boards/index.html",
+                      _index_context(request, create_error=str(e),
+                                     new_title=request.POST.get("title", "")[:300]),
+                      status=422)
+    return redirect(board)
+
+
+@require_POST
+@team_required("edit")
+def duplicate(request, board_id: int):
+    board = get_for_team(Storyboard.objects.prefetch_related("shots", "slots"), request.team,
+                         pk=board_id)
+    copy = actions.duplicate_storyboard(board, request.user)
+    messages.success(request, f"Duplicated as “{copy.title}”.")
+    return redirect(copy)
+
+
+@require_POST
+@team_required("edit")
+def delete(request, board_id: int):
+    board = get_for_team(Storyboard, request.team, pk=board_id)
+    try:
+        actions.delete_storyboard(board)
+    except BoardError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"Deleted “{board.title}”.")
+    return redirect("boards:index")
+
+
+# --- the editor ----------------------------------------------------------------------------
+
+
+@dataclass
+class ShotView:
+    index: int
+    prompt: str
+    duration: str
+    prompt_problems: list = field(default_factory=list)
+    duration_problems: list = field(default_factory=list)
+    counter: object = None
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def grow(self) -> int:
+        try:
+            return min(60, max(1, int(self.duration)))
+        except ValueError:
+            return 1
+
+
+@dataclass
+class SlotView:
+    state: SlotState
+    name: str
+    thumb: str
+    problems: list
+    is_video_element: bool = False
+
+    @property
+    def kind(self) -> str:
+        return self.state.kind
+
+
+def _slot_views(state: EditorState, items: dict, checked: Checked) -> list[SlotView]:
+    views = []
+    for s in state.slots:
+        item = items[s.name]
+        url, args = thumbnail_of(s.kind, item)
+        is_video_element = s.kind == "element" and item.element.kind == "video"
+        views.append(SlotView(s, item.name, reverse(url, args=args),
+                              checked.problems_of(s.name), is_video_element))
+    return views
+
+
+def _shot_views(state: EditorState, checked: Checked) -> list[ShotView]:
+    counters = {c.field: c for c in checked.counters}
+    return [ShotView(i, p, d, checked.problems_of(f"shots[{i}].prompt"),
+                     checked.problems_of(f"shots[{i}].duration"),
+                     counters.get(f"shots[{i}].prompt"))
+            for i, (p, d) in enumerate(state.shots)]
+
+
+def _targets(accounts) -> list[tuple[str, list[tuple[str, str]]]]:
+    models = [(m, label) for m, label in MODELS]
+    groups = [("Local preview (animatic), free",
+               [(target_value(None, m), f"Local preview (animatic) · {label}")
+                for m, label in models])]
+    for a in accounts:
+        sandbox = ", sandbox" if a.sandbox else ""
+        groups.append((f"{a.label} ({a.dialect}{sandbox})",
+                       [(target_value(a.pk, m), f"{a.label} · {label}") for m, label in models]))
+    return groups
+
+
+def _library(team) -> dict:
+    images = list(access.visible_images(team).order_by("name", "id")[:LIBRARY_ITEMS])
+    elements = list(access.visible_elements(team).filter(current_version__isnull=False)
+                    .prefetch_related(Prefetch("current_version__images",
+                                               queryset=ElementImage.objects.order_by("position")))
+                    [:LIBRARY_ITEMS])
+    for e in elements:
+        v = e.current_version
+        pictures = list(v.images.all())
+        e.thumb = (reverse("library:image_file", args=[pictures[0].image_id, "256"]) if pictures
+                   else reverse("library:version_file", args=[v.pk, "poster"]))
+    videos = list(for_team(ReferenceVideo, team)[:LIBRARY_ITEMS])
+    return {"images": images, "elements": elements, "videos": videos}
+
+
+def _checked(board: Storyboard, state: EditorState, items: dict, account) -> tuple:
+    dialect = account.dialect if account is not None else "animatic"
+    value = to_rules_value(state, dialect, items)
+    card = RateCard.objects.filter(team_id=board.team_id).first()
+    return value, run_checks(value, state, account, card)
+
+
+def _editor_context(request, board: Storyboard, state: EditorState, items: dict,
+                    checked: Checked, **extra) -> dict:
+    return {
+        "board": board, "state": state, "checked": checked, "report": checked.report,
+        "shots": _shot_views(state, checked), "slots": _slot_views(state, items, checked),
+        "can_edit": request.membership.can("edit"),
+        "min_shots": MIN_SHOTS, "max_shots": MAX_SHOTS, "roles": ROLES,
+        "refer_types": REFER_TYPES, "modes": MODES, "aspect_ratios": ASPECT_RATIOS,
+        "counters": {dom_id(c.field): c for c in checked.counters},
+        **extra,
+    }
 
 
 @require_GET
 @team_required("view")
 def detail(request, board_id: int):
     board = get_for_team(with_related(Storyboard.objects), request.team, pk=board_id)
-    value = to_value(board)
-    return render(request, "boards/detail.html",
-                  {"board": board, "report": check(value, value.target).to_dict()})
+    state = state_from_board(board)
+    items = {s.name: s.item for s in board.slots.all()}
+    _, checked = _checked(board, state, items, board.account)
+    accounts = list(for_team(ProviderAccount, request.team))
+    context = _editor_context(request, board, state, items, checked,
+                              targets=_targets(accounts), library=_library(request.team),
+                              preview=board.previews.first(), slot_templates=SLOT_TEMPLATES)
+    return render(request, "boards/editor.html", context)
+
+
+def _board_for_saving(request, board_id: int) -> Storyboard:
+    return get_for_team(Storyboard.objects.select_related("account").prefetch_related(
+        "shots", "slots"), request.team, pk=board_id)
+
+
+@require_POST
+@team_required("edit")
+def save(request, board_id: int):
+    """Autosave and live check in one: every change of the editor form comes here."""
+    board = _board_for_saving(request, board_id)
+    try:
+        state = parse_state(request.POST, request.team, board.account)
+        items = resolve_items(request.team, state.slots)
+    except Refused as refused:
+        return render(request, "boards/editor.html#refused",
+                      {"refused": [(dom_id(f), m) for f, m in refused.messages.items()],
+                       "board": board}, status=422)
+    try:
+        saved = actions.save_storyboard(board, state)
+    except StaleVersion as stale:
+        return _conflict(request, stale.current, state)
+    account = (ProviderAccount.objects.get(pk=state.account_id)
+               if state.account_id and state.account_id != board.account_id
+               else board.account if state.account_id else None)
+    board.account = account
+    _, checked = _checked(board, saved.state, items, account)
+    context = _editor_context(request, saved.board, saved.state, items, checked,
+                              reshaped=saved.reshaped, changed=saved.changed)
+    return render(request, "boards/editor.html#saved", context)
+
+
+def _conflict(request, current: Storyboard, mine: EditorState):
+    state = state_from_board(current)
+    items = {s.name: s.item for s in current.slots.all()}
+    slots = [(s.name, items[s.name].name) for s in state.slots]
+    return render(request, "boards/editor.html#conflict",
+                  {"newer": current, "newer_state": state, "newer_slots": slots,
+                   "mine_version": mine.version, "board": current}, status=409)
+
+
+@require_POST
+@team_required("view")
+def preview(request, board_id: int):
+    board = get_for_team(Storyboard, request.team, pk=board_id)
+    error = None
+    try:
+        state = parse_state(request.POST, request.team)
+        items = resolve_items(request.team, state.slots)
+        value = to_rules_value(state, "animatic", items)
+        pictures = {}
+        for name, item in items.items():
+            if isinstance(item, ReferenceImage):
+                pictures[name] = item
+            elif not isinstance(item, ReferenceVideo):
+                links = item.ordered_images()
+                if links:
+                    pictures[name] = links[0].image
+        shown = actions.render_preview(board, value, pictures)
+    except Refused as refused:
+        shown, error = None, "Not rendered: " + " ".join(refused.messages.values())
+    except ValueError as e:
+        shown, error = None, f"Not rendered yet: {_plain(e)}"
+    return render(request, "boards/editor.html#preview",
+                  {"board": board, "preview": shown, "preview_error": error},
+                  status=200 if shown else 422)
+
+
+def _plain(error: ValueError) -> str:
+    """`shots[1].duration: 'x' is not …` -> `shot 2's duration: 'x' is not …`."""
+    text = str(error)
+    head, sep, rest = text.partition(": ")
+    if sep and head.startswith("shots[") and "]" in head:
+        n = int(head[6:head.index("]")]) + 1
+        return f"shot {n}'s {head.split('.')[-1]}: {rest}"
+    return text
+
+
+@require_GET
+@team_required("view")
+def preview_file(request, board_id: int, preview_id: int):
+    shown = get_for_team(Preview.objects.all(), request.team, field="storyboard__team",
+                         pk=preview_id, storyboard_id=board_id)
+    return serve_stored_file(request, shown.file, "video/mp4")
+
+
+@require_GET
+@team_required("view")
+def export(request, board_id: int):
+    board = get_for_team(with_related(Storyboard.objects), request.team, pk=board_id)
+    text = importing.export_batch([board])
+    response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    name = slugify(board.title)[:60] or f"storyboard-{board.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@team_required("edit")
+def import_view(request):
+    context: dict = {"problems": None}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        text = request.POST.get("text", "")
+        name = "pasted text"
+        if upload is not None:
+            name = upload.name or "batch file"
+            if upload.size > importing.MAX_FILE_BYTES:
+                text = None
+            else:
+                raw = upload.read()
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    text = None
+        try:
+            if text is None:
+                raise importing.ImportRefused([importing.ImportProblem(
+                    name, "not a UTF-8 text file under 1 MB: not a batch file")])
+            if not text.strip():
+                raise importing.ImportRefused([importing.ImportProblem(
+                    "File", "choose a batch file (.json) or paste its text")])
+            boards = importing.import_batch(request.team, request.user, text, name)
+        except importing.ImportRefused as refused:
+            context.update(problems=refused.problems, text=request.POST.get("text", ""))
+            return render(request, "boards/import.html", context, status=422)
+        if len(boards) == 1:
+            messages.success(request, f"Imported “{boards[0].title}”.")
+            return redirect(boards[0])
+        messages.success(request, f"Imported {len(boards)} storyboards.")
+        return redirect("boards:index")
+    return render(request, "boards/import.html", context)
+
+
+# --- rate card -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@team_required("manage")
+def rates(request):
+    card = RateCard.objects.filter(team=request.team).first()
+    prices = dict(card.prices) if card else {}
+    unit = card.unit if card else ""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        raw = {rate_key(d, m, mode): request.POST.get(rate_key(d, m, mode), "")
+               for d, m, mode in actions.rate_fields()}
+        try:
+            actions.save_rate_card(request.team, request.user, request.POST.get("unit", ""), raw)
+        except Refused as refused:
+            errors, prices, unit = refused.messages, raw, request.POST.get("unit", "")
+        else:
+            messages.success(request, "Rate card saved.")
+            return redirect("boards:rates")
+    rows: dict[tuple[str, str], list] = {}
+    for d, m, mode in actions.rate_fields():
+        key = rate_key(d, m, mode)
+        rows.setdefault((d, m), []).append(
+            {"key": key, "mode": mode, "value": prices.get(key, ""), "error": errors.get(key)})
+    return render(request, "boards/rates.html", {
+        "rows": [{"dialect": d, "model": m, "cells": cells} for (d, m), cells in rows.items()],
+        "modes": [m for m, _ in MODES], "unit": unit, "unit_error": errors.get("unit"),
+        "empty": not prices, "errors": errors,
+    }, status=422 if errors else 200)

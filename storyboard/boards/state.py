@@ -1,0 +1,363 @@
+"""The editor's form as a plain state: parsed and checked for what the database cannot hold
+(an empty title, 7 shots, another team's image), turned into the rules' value, and compared with
+what is saved.
+
+Everything a person can get wrong *for a target* (durations, prompt lengths, tokens, slot pool)
+is left to the rules, which report it beside the field; only what no target could take is
+refused here, with a message naming the field, and then nothing is saved.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from django.db.models import Prefetch
+
+from storyboard.boards.models import (
+    ASPECT_RATIOS,
+    MODELS,
+    MODES,
+    PROMPT_MAX,
+    REFER_TYPES,
+    ROLES,
+    TITLE_MAX,
+    Storyboard,
+)
+from storyboard.library import access
+from storyboard.library.models import ElementImage, ReferenceImage, ReferenceVideo
+from storyboard.rules import Attachment, Settings, Shot, Target
+from storyboard.rules import Storyboard as Value
+from storyboard.rules.model import SLOT_NAMES, parse_whole_seconds, slot_kind
+from storyboard.rules.tokens import normalise_tokens
+from storyboard.teams.models import ProviderAccount
+
+MIN_SHOTS, MAX_SHOTS = 2, 6  # the timeline's own bounds (every multi-shot target takes 2–6)
+RAW_MAX = 16  # durations and count are kept raw for the rules, but not unbounded
+ANIMATIC = "animatic"
+_MODEL_IDS = {m for m, _ in MODELS}
+_MODE_IDS = {m for m, _ in MODES}
+_RATIO_IDS = {a for a, _ in ASPECT_RATIOS}
+_ROLE_IDS = {r for r, _ in ROLES}
+_REFER_IDS = {r for r, _ in REFER_TYPES}
+# What a slot may hold, by the slot's kind, as written in the form ("image:12").
+ITEM_PREFIX = {"image": "image", "element": "version", "video": "video"}
+
+
+class Refused(Exception):
+    """The form cannot be saved; `messages` maps a field (as the report names them) to why."""
+
+    def __init__(self, messages: dict[str, str]):
+        super().__init__("; ".join(messages.values()))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class SlotState:
+    name: str
+    item_id: int
+    role: str = "reference"
+    refer_type: str = "feature"
+    keep_original_sound: bool = False
+
+    @property
+    def kind(self) -> str:
+        return slot_kind(self.name) or ""
+
+    @property
+    def form_value(self) -> str:
+        return f"{ITEM_PREFIX[self.kind]}:{self.item_id}"
+
+
+@dataclass(frozen=True)
+class EditorState:
+    version: int
+    title: str
+    account_id: int | None
+    model: str = "v3"
+    mode: str = "std"
+    aspect_ratio: str = "16:9"
+    audio: bool = False
+    count: str = "1"
+    negative_prompt: str = ""
+    multi_shot: bool = True
+    prompt: str = ""
+    duration: str = "5"
+    shots: tuple[tuple[str, str], ...] = ()
+    slots: tuple[SlotState, ...] = ()
+
+    @property
+    def target_value(self) -> str:
+        return target_value(self.account_id, self.model)
+
+    def board_fields(self) -> dict:
+        return {
+            "title": self.title, "account_id": self.account_id, "model": self.model,
+            "mode": self.mode, "aspect_ratio": self.aspect_ratio, "audio": self.audio,
+            "count": self.count, "negative_prompt": self.negative_prompt,
+            "multi_shot": self.multi_shot, "prompt": self.prompt, "duration": self.duration,
+        }
+
+    def reshaped(self) -> EditorState:
+        """The same storyboard in the other shape, carrying the text over: single -> multi puts
+        the prompt in shot 1 and splits the seconds over two shots; multi -> single joins the
+        shot prompts (after the main prompt, if any) and sums the seconds."""
+        if self.multi_shot:  # going single
+            parts = [p.strip() for p in (self.prompt, *(p for p, _ in self.shots)) if p.strip()]
+            seconds = [parse_whole_seconds(d) for _, d in self.shots]
+            total = sum(seconds) if seconds and None not in seconds else None
+            return replace(self, multi_shot=False, prompt="\n\n".join(parts),
+                           duration=str(total) if total else "5", shots=())
+        seconds = parse_whole_seconds(self.duration) or 6
+        first = max(1, (seconds + 1) // 2)
+        second = max(1, seconds - first)
+        return replace(self, multi_shot=True, prompt="",
+                       shots=((self.prompt, str(first)), ("", str(second))))
+
+
+def target_value(account_id: int | None, model: str) -> str:
+    return f"{account_id or ANIMATIC}/{model}"
+
+
+def state_from_board(board: Storyboard) -> EditorState:
+    return EditorState(
+        version=board.version, title=board.title, account_id=board.account_id,
+        model=board.model, mode=board.mode, aspect_ratio=board.aspect_ratio, audio=board.audio,
+        count=board.count, negative_prompt=board.negative_prompt, multi_shot=board.multi_shot,
+        prompt=board.prompt, duration=board.duration,
+        shots=tuple((s.prompt, s.duration) for s in board.shots.all())
+        if board.multi_shot else (),
+        slots=tuple(_slot_state(s) for s in board.slots.all()),
+    )
+
+
+def _slot_state(slot) -> SlotState:
+    item = slot.image_id or slot.video_id or slot.element_version_id
+    return SlotState(slot.name, item, slot.role, slot.refer_type, slot.keep_original_sound)
+
+
+# --- parsing the form ---------------------------------------------------------------------
+
+
+def _text(post, name: str, limit: int, what: str, errors: dict, field_name: str = "") -> str:
+    value = post.get(name, "")
+    if len(value) > limit:
+        errors[field_name or name] = (f"{what} has {len(value):,} characters; at most "
+                                      f"{limit:,} can be saved.")
+    return value
+
+
+def _choice(post, name: str, allowed: set[str], what: str, errors: dict) -> str:
+    value = post.get(name, "")
+    if value not in allowed:
+        errors[name] = f"Choose {what} from the list."
+    return value
+
+
+def parse_state(post, team, current_account=None) -> EditorState:
+    """The editor form -> EditorState, or Refused naming each field that cannot be saved."""
+    errors: dict[str, str] = {}
+    try:
+        version = int(post.get("version", ""))
+    except ValueError:
+        raise Refused({"version": "The form has no version number: reload the page."}) from None
+
+    title = " ".join(post.get("title", "").split())
+    if not title:
+        errors["title"] = "Give the storyboard a title: changes are saved once it has one."
+    elif len(title) > TITLE_MAX:
+        errors["title"] = f"A title has at most {TITLE_MAX} characters; this one has {len(title)}."
+
+    account_id, model = _parse_target(post.get("target", ""), team, errors, current_account)
+    mode = _choice(post, "mode", _MODE_IDS, "a mode", errors)
+    aspect_ratio = _choice(post, "aspect_ratio", _RATIO_IDS, "an aspect ratio", errors)
+    count = _text(post, "count", RAW_MAX, "Outputs", errors).strip() or "1"
+    negative = _text(post, "negative_prompt", PROMPT_MAX, "The negative prompt", errors)
+    # The page posts the shape it shows and, from the switch, the shape wanted: a switch
+    # carries the shown text over to the other shape.
+    wanted = post.get("multi_shot", "1") != "0"
+    multi = post.get("shown_multi_shot", "1" if wanted else "0") != "0"
+    prompt = normalise_tokens(_text(post, "prompt", PROMPT_MAX, "The prompt", errors))
+    duration = _text(post, "duration", RAW_MAX, "The duration", errors).strip()
+
+    shots: tuple[tuple[str, str], ...] = ()
+    if multi:
+        shots = _parse_shots(post, errors)
+    slots = _parse_slots(post, errors)
+    if errors:
+        raise Refused(errors)
+    state = EditorState(
+        version=version, title=title, account_id=account_id, model=model, mode=mode,
+        aspect_ratio=aspect_ratio, audio=post.get("audio") in ("on", "1", "true"),
+        count=count, negative_prompt=negative, multi_shot=multi, prompt=prompt,
+        duration=duration, shots=shots, slots=slots,
+    )
+    return state.reshaped() if wanted != multi else state
+
+
+def _parse_target(raw: str, team, errors: dict, current=None) -> tuple[int | None, str]:
+    account, _, model = raw.partition("/")
+    if model not in _MODEL_IDS:
+        errors["target"] = "Choose a target from the list."
+        return None, "v3"
+    if account == ANIMATIC:
+        return None, model
+    if current is not None and account == str(current.pk):
+        return current.pk, model
+    if not account.isdigit() or not ProviderAccount.objects.filter(
+            team=team, pk=int(account)).exists():
+        errors["target"] = "That provider account is not one of this team's: choose a target."
+        return None, model
+    return int(account), model
+
+
+def _parse_shots(post, errors: dict) -> tuple[tuple[str, str], ...]:
+    prompts = post.getlist("shot_prompt")
+    durations = post.getlist("shot_duration")
+    if len(prompts) != len(durations):
+        errors["shots"] = "Every shot needs a prompt and a duration field: reload the page."
+        return ()
+    if not MIN_SHOTS <= len(prompts) <= MAX_SHOTS:
+        errors["shots"] = (f"The timeline holds {MIN_SHOTS}–{MAX_SHOTS} shots; this change "
+                           f"had {len(prompts)}. Nothing was saved.")
+        return ()
+    shots = []
+    for i, (p, d) in enumerate(zip(prompts, durations, strict=True)):
+        if len(p) > PROMPT_MAX:
+            errors[f"shots[{i}].prompt"] = (f"Shot {i + 1}'s prompt has {len(p):,} characters; "
+                                            f"at most {PROMPT_MAX:,} can be saved.")
+        if len(d) > RAW_MAX:
+            errors[f"shots[{i}].duration"] = f"Shot {i + 1}'s duration is not a number of seconds."
+        shots.append((normalise_tokens(p), d.strip()))
+    return tuple(shots)
+
+
+_ITEM = re.compile(r"(image|version|video):(\d{1,12})")
+
+
+def _parse_slots(post, errors: dict) -> tuple[SlotState, ...]:
+    names = post.getlist("slot")
+    slots = []
+    for name in names:
+        if name not in SLOT_NAMES:
+            errors["slots"] = f"{name[:20]!r} is not a reference slot."
+            continue
+        if name in (s.name for s in slots):
+            errors[name] = f"@{name} is in the tray twice: reload the page."
+            continue
+        kind = slot_kind(name)
+        m = _ITEM.fullmatch(post.get(f"item_{name}", ""))
+        if not m or m.group(1) != ITEM_PREFIX[kind]:
+            errors[name] = f"@{name} holds no {kind}: drop one from the library."
+            continue
+        role = post.get(f"role_{name}", "reference") or "reference"
+        refer = post.get(f"refer_type_{name}", "feature") or "feature"
+        if role not in _ROLE_IDS:
+            errors[name] = f"Choose the role of @{name} from the list."
+        if refer not in _REFER_IDS:
+            errors[name] = f"Choose how @{name} is used from the list."
+        slots.append(SlotState(name, int(m.group(2)), role if kind == "image" else "reference",
+                               refer if kind == "video" else "feature",
+                               kind == "video" and post.get(f"keep_sound_{name}") == "on"))
+    return tuple(slots)
+
+
+# --- library items behind the slots ---------------------------------------------------------
+
+_NOT_VISIBLE = {
+    "image": "@{slot}: that image is not in this team's library (it may have been deleted).",
+    "element": "@{slot}: that element is not in this team's library (it may have been deleted "
+               "or is no longer shared with this team).",
+    "video": "@{slot}: that video is not in this team's library (it may have been deleted).",
+}
+
+
+def resolve_items(team, slots: tuple[SlotState, ...]) -> dict[str, object]:
+    """slot name -> the library object it points at, through the team's visibility rules
+    (own things and shared elements). Raises Refused naming each slot that points elsewhere."""
+    wanted: dict[str, set[int]] = {"image": set(), "element": set(), "video": set()}
+    for s in slots:
+        wanted[s.kind].add(s.item_id)
+    found: dict[str, dict[int, object]] = {"image": {}, "element": {}, "video": {}}
+    if wanted["image"]:
+        found["image"] = access.visible_images(team).in_bulk(wanted["image"])
+    if wanted["element"]:
+        found["element"] = access.visible_versions(team).select_related("element").prefetch_related(
+            Prefetch("images", queryset=ElementImage.objects.select_related("image"))
+        ).in_bulk(wanted["element"])
+    if wanted["video"]:
+        found["video"] = ReferenceVideo.objects.filter(team=team).in_bulk(wanted["video"])
+    items, errors = {}, {}
+    for s in slots:
+        item = found[s.kind].get(s.item_id)
+        if item is None:
+            errors[s.name] = _NOT_VISIBLE[s.kind].format(slot=s.name)
+        else:
+            items[s.name] = item
+    if errors:
+        raise Refused(errors)
+    return items
+
+
+def items_of_board(board: Storyboard) -> dict[str, object]:
+    """slot name -> library object for a board loaded with `convert.with_related`."""
+    return {s.name: s.item for s in board.slots.all()}
+
+
+def attachment(kind: str, item, slot: SlotState) -> Attachment:
+    if kind == "image":
+        return Attachment(item.name, role=slot.role)
+    if kind == "video":
+        return Attachment(item.name, refer_type=slot.refer_type,
+                          keep_original_sound=slot.keep_original_sound)
+    images = [link.image for link in item.ordered_images()]
+    return Attachment(
+        item.name, name=item.name, description=item.description,
+        is_video_element=item.element.kind == "video",
+        frontal_image=images[0].name if images else None,
+        extra_images=tuple(i.name for i in images[1:]),
+    )
+
+
+def to_rules_value(state: EditorState, dialect: str, items: dict[str, object]) -> Value:
+    return Value(
+        settings=Settings(title=state.title, mode=state.mode, aspect_ratio=state.aspect_ratio,
+                          duration=state.duration, count=state.count, audio=state.audio,
+                          negative_prompt=state.negative_prompt, multi_shot=state.multi_shot,
+                          prompt=state.prompt),
+        target=Target(dialect, state.model),
+        shots=tuple(Shot(p, d) for p, d in state.shots),
+        attachments={s.name: attachment(s.kind, items[s.name], s) for s in state.slots},
+    )
+
+
+def thumbnail_of(kind: str, item) -> tuple[str, str]:
+    """(url name, args) of a small picture for a slot or library item."""
+    if kind == "image":
+        return "library:image_file", (item.pk, "256")
+    if kind == "video":
+        return "library:video_file", (item.pk, "poster")
+    images = item.ordered_images()
+    if images:
+        return "library:image_file", (images[0].image_id, "256")
+    return "library:version_file", (item.pk, "poster")
+
+
+@dataclass
+class SlotView:
+    """What the tray shows for one slot."""
+
+    state: SlotState
+    item: object
+    thumb_url: str = ""
+    name: str = ""
+    is_video_element: bool = False
+    problems: list = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.state.kind
+
+
+def image_ids(items: dict[str, object]) -> list[ReferenceImage]:
+    return [i for i in items.values() if isinstance(i, ReferenceImage)]

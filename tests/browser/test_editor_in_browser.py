@@ -1,0 +1,143 @@
+"""The storyboard editor in a real browser: build a storyboard by drag and drop, watch the live
+checks, reorder, reload, preview the animatic, and meet a second tab's newer save."""
+
+import os
+import re
+
+import pytest
+from library.media_factory import make_image, make_image_element
+from playwright.sync_api import expect
+
+from storyboard.boards.models import Storyboard
+from storyboard.teams.models import Membership, Team
+from storyboard.teams.roles import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def studio(django_user_model):
+    team = Team.objects.create(name="Studio North")
+    user = django_user_model.objects.create_user(username="ines", password="pw-for-browser")
+    Membership.objects.create(team=team, user=user, role=Role.EDITOR)
+    make_image(team, user, name="stove.png", width=900, height=600, color=(190, 70, 40))
+    make_image(team, user, name="pancake.png", width=800, height=800, color=(230, 190, 90))
+    make_image_element(team, user, name="Chef")
+    return team
+
+
+def sign_in(page, live_server, path="/storyboards/"):
+    page.goto(f"{live_server.url}{path}")
+    page.get_by_label("Username").fill("ines")
+    page.get_by_label("Password").fill("pw-for-browser")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def saved(page):
+    """Wait until every change so far is saved."""
+    expect(page.get_by_role("status").filter(has_text="version")).to_have_text(
+        re.compile(r"^Saved · version \d+$"))
+    page.wait_for_function("() => !document.querySelector('#editor.htmx-request')")
+
+
+def shot(page, n):
+    return page.get_by_role("list", name="Shots").get_by_role("listitem").nth(n - 1)
+
+
+def test_an_editor_builds_checks_reorders_reloads_and_previews_a_storyboard(
+        live_server, page, shots_dir, studio):
+    sign_in(page, live_server)
+    page.get_by_label("New storyboard").fill("Kitchen chase")
+    page.get_by_role("button", name="Create").click()
+    expect(page.get_by_label("Title")).to_have_value("Kitchen chase")
+
+    tray = page.get_by_role("list", name="Reference tray")
+    library = page.get_by_role("complementary", name="Library")
+    library.get_by_role("listitem").filter(has_text="stove").drag_to(tray)
+    expect(tray.get_by_role("button", name="Insert @image_1 into the prompt")).to_be_visible()
+    library.get_by_role("listitem").filter(has_text="pancake").drag_to(tray)
+    expect(tray.get_by_role("button", name="Insert @image_2 into the prompt")).to_be_visible()
+    library.get_by_role("list", name="Elements").get_by_role("listitem").filter(
+        has_text="Chef").drag_to(tray)
+    expect(tray.get_by_role("button", name="Insert @element_1 into the prompt")).to_be_visible()
+    expect(page.get_by_label("Slots used")).to_have_text("3 / 7 slots")
+    # Attached but not mentioned yet: a warning beside the slot.
+    expect(tray.get_by_role("listitem").filter(has_text="@image_2")).to_contain_text(
+        "attached but not used")
+
+    prompt1 = page.get_by_label("Prompt of shot 1")
+    prompt1.click()
+    prompt1.press_sequentially("@ele")
+    expect(page.get_by_role("listbox", name="References to insert")).to_be_visible()
+    prompt1.press("Enter")
+    prompt1.press_sequentially("lights the stove @image_1")
+    expect(prompt1).to_have_value("@element_1 lights the stove @image_1")
+    page.get_by_label("Prompt of shot 2").fill("A pancake @image_2 flies up")
+    page.get_by_role("button", name="Add shot").click()
+    page.get_by_label("Prompt of shot 3").fill("Applause in the kitchen")
+    saved(page)
+    expect(page.get_by_label("Checks and preview")).to_contain_text("9 s of 3–15 s")
+
+    # A duration error appears beside the timeline and clears again.
+    page.get_by_label("Seconds of shot 3").fill("12")
+    expect(page.locator("#p-shots")).to_contain_text("Shots add up to 18 s")
+    expect(page.get_by_role("button", name="Submit")).to_be_disabled()
+    page.screenshot(path=os.path.join(shots_dir, "editor-duration-error.png"))
+    page.get_by_label("Seconds of shot 3").fill("4")
+    expect(page.locator("#p-shots")).to_be_empty()
+    expect(page.get_by_role("button", name="Submit")).to_be_enabled()
+    expect(page.get_by_label("Checks and preview")).to_contain_text("10 s of 3–15 s")
+
+    # Reorder: drag shot 3 in front of shot 1 by its header.
+    shot(page, 3).locator(".shot-head h3").drag_to(shot(page, 1).locator(".shot-head h3"))
+    expect(page.get_by_label("Prompt of shot 1")).to_have_value("Applause in the kitchen")
+    saved(page)
+    page.screenshot(path=os.path.join(shots_dir, "editor-built.png"))
+
+    page.reload()
+    expect(page.get_by_label("Prompt of shot 1")).to_have_value("Applause in the kitchen")
+    expect(page.get_by_label("Prompt of shot 2")).to_have_value(
+        "@element_1 lights the stove @image_1")
+    expect(page.get_by_label("Prompt of shot 3")).to_have_value("A pancake @image_2 flies up")
+    expect(page.get_by_label("Seconds of shot 1")).to_have_value("4")
+    expect(tray.locator(".slot")).to_have_count(3)
+    expect(tray.get_by_role("img", name="Chef")).to_be_visible()
+    board = Storyboard.objects.get(title="Kitchen chase")
+    assert [s.duration for s in board.shots.all()] == ["4", "3", "3"]
+
+    page.get_by_role("button", name="Preview").click()
+    video = page.get_by_label("Animatic preview")
+    expect(video).to_be_visible(timeout=20_000)
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#preview video');"
+        " return v && v.readyState >= 1 && v.duration > 0; }", timeout=20_000)
+    duration = video.evaluate("v => v.duration")
+    assert abs(duration - 10) < 0.2
+    video.evaluate("v => { v.muted = true; return v.play(); }")
+    page.wait_for_function("() => document.querySelector('#preview video').currentTime > 0.3",
+                           timeout=10_000)
+    page.screenshot(path=os.path.join(shots_dir, "editor-preview.png"))
+
+
+def test_a_second_tab_is_told_about_the_newer_save_and_overwrites_nothing(
+        live_server, page, browser, studio, shots_dir):
+    board = Storyboard.objects.create(team=studio, title="Two tabs")
+    from storyboard.boards.models import Shot
+
+    for i in range(2):
+        Shot.objects.create(storyboard=board, position=i, prompt=f"Shot {i + 1}", duration="3")
+    sign_in(page, live_server, f"/storyboards/{board.pk}/")
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/storyboards/{board.pk}/")
+
+    page.get_by_label("Prompt of shot 1").fill("Written in the first tab")
+    saved(page)
+    other.get_by_label("Prompt of shot 2").fill("Written in the second tab")
+    alert = other.get_by_role("alert")
+    expect(alert).to_contain_text("This storyboard was changed elsewhere")
+    expect(alert).to_contain_text("Written in the first tab")
+    other.screenshot(path=os.path.join(shots_dir, "editor-conflict.png"))
+    board.refresh_from_db()
+    assert [s.prompt for s in board.shots.all()] == ["Written in the first tab", "Shot 2"]
+    other.get_by_role("link", name="Load the newer version").click()
+    expect(other.get_by_label("Prompt of shot 1")).to_have_value("Written in the first tab")
