@@ -71,6 +71,21 @@ def _board(cast):
     return board.pk
 
 
+def _preview(cast):
+    from storyboard.boards.models import Preview
+
+    return Preview.objects.create(storyboard_id=_board(cast), key="walk",
+                                  file="previews/none.mp4", seconds=6, width=1280,
+                                  height=720).pk
+
+
+def _board_form(cast):
+    """The editor form of a board made by `_board` (version 1), with a change."""
+    return {"version": "1", "title": "Walk, renamed", "target": "animatic/v3", "mode": "std",
+            "aspect_ratio": "16:9", "count": "1", "multi_shot": "1", "shown_multi_shot": "1",
+            "shot_prompt": ["A shot", "Another shot"], "shot_duration": ["3", "3"]}
+
+
 def _signed(cast):
     from storyboard.boards.public_media import signed_path
 
@@ -103,6 +118,7 @@ PARAMS: dict[str, Param] = {
     # The per-job callback secret: the view itself must refuse a wrong one.
     "secret": Param(lambda cast: "not-the-secret", team_scoped=False),
     "board_id": Param(_board),
+    "preview_id": Param(_preview),
     # Signed media links are for vendors, outside any team: not scoped.
     "signed": Param(_signed, team_scoped=False),
     "account_id": Param(_account),
@@ -141,6 +157,13 @@ POST_DATA: dict[str, Callable] = {
     "jobs:cancel": lambda cast: {},
     "jobs:retry": lambda cast: {},
     "jobs:remix": lambda cast: {},
+    "boards:create": lambda cast: {"title": "Made in the walk"},
+    "boards:save": _board_form,
+    "boards:preview": _board_form,
+    "boards:duplicate": lambda cast: {},
+    "boards:delete": lambda cast: {},
+    "boards:import": lambda cast: {"text": '{"title": "Imported in the walk", "prompt": "A"}'},
+    "boards:rates": lambda cast: {"unit": "USD", "kling:v3:std": "0.1"},
     "teams:account_new": lambda cast: {"dialect": "apimart", "label": "New one",
                                        "api_key": "k", "max_jobs": 3},
     "teams:account_edit": lambda cast: {"dialect": "kling", "label": "Renamed account",

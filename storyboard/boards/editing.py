@@ -80,6 +80,23 @@ class Checked:
     def warnings(self) -> int:
         return sum(p.severity == "warning" for p in self.report.problems)
 
+    @property
+    def accepting(self) -> list[str]:
+        return [v.target.label() for v in self.strip if v.ok]
+
+    @property
+    def refusing(self) -> list[tuple[list[str], str]]:
+        """Targets that would refuse, grouped when they refuse for the same reason (the
+        message with the target's own name taken out), each group with its first message."""
+        groups: dict[tuple[str, str], tuple[list[str], str]] = {}
+        for v in self.strip:
+            if v.ok or v.reason is None:
+                continue
+            label = v.target.label()
+            key = (v.reason.code, v.reason.message.replace(label, "…"))
+            groups.setdefault(key, ([], v.reason.message))[0].append(label)
+        return list(groups.values())
+
     def problems_of(self, field_name: str) -> list[Problem]:
         return self.by_field.get(field_name, [])
 

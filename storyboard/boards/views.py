@@ -277,7 +277,7 @@ def _conflict(request, current: Storyboard, mine: EditorState):
 
 
 @require_POST
-@team_required("view")
+@team_required("edit")
 def preview(request, board_id: int):
     board = get_for_team(Storyboard, request.team, pk=board_id)
     error = None
@@ -315,9 +315,9 @@ def _plain(error: ValueError) -> str:
 
 @require_GET
 @team_required("view")
-def preview_file(request, board_id: int, preview_id: int):
+def preview_file(request, preview_id: int):
     shown = get_for_team(Preview.objects.all(), request.team, field="storyboard__team",
-                         pk=preview_id, storyboard_id=board_id)
+                         pk=preview_id)
     return serve_stored_file(request, shown.file, "video/mp4")
 
 
