@@ -218,6 +218,8 @@ STORYBOARD_LOCAL_URL = envurl("STORYBOARD_LOCAL_URL")
 # A job not finished this long after submission is "timed out" (and still reconciled if the
 # provider finishes later); clips larger than this are refused.
 STORYBOARD_JOB_MAX_AGE = envint("STORYBOARD_JOB_MAX_AGE", 2 * 3600, minimum=60)
+# How long a worker's claim on a job lasts; after that another worker may pick the job up.
+STORYBOARD_JOB_LEASE = envint("STORYBOARD_JOB_LEASE", 90, minimum=2)
 STORYBOARD_CLIP_MAX_BYTES = envint("STORYBOARD_CLIP_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 
 # Invitations expire this many days after they are created.

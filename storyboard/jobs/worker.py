@@ -35,7 +35,6 @@ from storyboard.teams.crypto import CredentialsUnreadable
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(seconds=90)  # a claim outlives any single step; then another worker may act
 MAX_SUBMIT_ATTEMPTS = 8
 MAX_POLL_ERRORS = 30
 SWEEP_BATCH = 1000
@@ -71,10 +70,15 @@ def poll_interval(job: Job) -> timedelta:
     return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311
 
 
+def lease() -> timedelta:
+    """A claim outlives any single step; after it another worker may act on the job."""
+    return timedelta(seconds=settings.STORYBOARD_JOB_LEASE)
+
+
 def _claim(job_id, states, to_state=None, **extra) -> Job | None:
     """Take the row if it is in one of `states` and nobody holds it; None otherwise."""
     stamp = now()
-    changes = {"claimed_until": stamp + LEASE, "updated_at": stamp, **extra}
+    changes = {"claimed_until": stamp + lease(), "updated_at": stamp, **extra}
     if to_state:
         changes["state"] = to_state
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=stamp)
@@ -253,9 +257,9 @@ def poll_due_jobs() -> dict:
     ids = list(Job.objects.filter(due, free, next_attempt_at__lte=stamp)
                .exclude(remote_task_id="").order_by("next_attempt_at")
                .values_list("pk", flat=True)[:SWEEP_BATCH])
-    lease = stamp + LEASE
-    Job.objects.filter(free, pk__in=ids).update(claimed_until=lease)
-    jobs = list(Job.objects.filter(pk__in=ids, claimed_until=lease)
+    held = stamp + lease()
+    Job.objects.filter(free, pk__in=ids).update(claimed_until=held)
+    jobs = list(Job.objects.filter(pk__in=ids, claimed_until=held)
                 .select_related("account", "team"))
     outcomes = _poll_concurrently(jobs)
     for job, outcome in outcomes:
