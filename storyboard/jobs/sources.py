@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -9,6 +10,8 @@ from django.core.files.storage import default_storage
 
 from storyboard.boards.convert import element_source, image_media, media_for
 from storyboard.library.models import ElementVersion, ReferenceImage, ReferenceVideo
+from storyboard.providers.base import Media
+from storyboard.providers.prepare import media_type_for
 
 
 def media_base(account) -> str | None:
@@ -34,6 +37,8 @@ class JobSources:
 
     def media(self, slot: str):
         source = self.sources.get(slot, {})
+        if "path" in source:  # a local file named in a batch file
+            return _file_media(Path(source["path"]))
         if "image" in source and source["image"] in self.images:
             return image_media(self.images[source["image"]], self.base)
         if "video" in source and source["video"] in self.videos:
@@ -61,3 +66,11 @@ class JobSources:
 
 def storage_path(name: str) -> Path:
     return Path(default_storage.path(name))
+
+
+def _file_media(path: Path) -> Media:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1024 * 1024), b""):
+            digest.update(block)
+    return Media(path, media_type_for(path.suffix), digest.hexdigest())

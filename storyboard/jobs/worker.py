@@ -56,6 +56,40 @@ def now():
     return timezone.now()
 
 
+_inline: list | None = None  # set by run_inline(): tasks run in this process instead
+
+
+def dispatch(task: str, job_id: str) -> None:
+    """Hands a follow-up step to the worker cluster (or to the caller of run_inline)."""
+    if _inline is not None:
+        _inline.append((task, job_id))
+    else:
+        async_task(f"storyboard.jobs.worker.{task}", job_id)
+
+
+class run_inline:  # noqa: N801 - used as a context manager, like a function
+    """Runs follow-up steps in this process (the command line's `omni_batch` needs no cluster):
+    `with run_inline() as steps: ...; steps.drain()`."""
+
+    def __enter__(self):
+        global _inline
+        self.saved, _inline = _inline, []
+        return self
+
+    def drain(self) -> int:
+        done = 0
+        while _inline:
+            task, job_id = _inline.pop(0)
+            globals()[task](job_id)
+            done += 1
+        return done
+
+    def __exit__(self, *exc):
+        global _inline
+        _inline = self.saved
+        return False
+
+
 def backoff(attempt: int, retry_after: float | None = None, *, base: float = 2.0,
             cap: float = 300.0) -> timedelta:
     """Exponential with full jitter, never sooner than the provider's Retry-After."""
@@ -191,7 +225,7 @@ def _submit_failed(job: Job, provider, error: p.ProviderError) -> str:
         _save(job, state=State.QUEUED, create_sent_at=None, claimed_until=None,
               provider_text="re-uploaded after: " + error.provider_text,
               next_attempt_at=now())
-        async_task("storyboard.jobs.worker.submit_job_task", str(job.id))
+        dispatch("submit_job_task", str(job.id))
         return "re-uploading"
     if error.retryable and job.attempts < MAX_SUBMIT_ATTEMPTS:
         _save(job, state=State.QUEUED, create_sent_at=None, claimed_until=None,
@@ -325,7 +359,7 @@ def _apply(job: Job, outcome, provider=None, files=None) -> None:
         _save(job, state=State.DOWNLOADING, progress=100, credits=status.credits,
               result_files=[_file_dict(f) for f in files], poll_errors=0,
               claimed_until=None, next_attempt_at=None)
-        async_task("storyboard.jobs.worker.download_job", str(job.id))
+        dispatch("download_job", str(job.id))
         return None
     if status.state == p.TaskState.FAILED:
         if status.failure == p.Failure.NOT_FOUND:
@@ -374,11 +408,11 @@ def _restart_stale(stamp) -> int:
     for job_id in (Job.objects.filter(expired, state__in=[State.QUEUED, State.SUBMITTING])
                    .filter(Q(next_attempt_at__lte=stamp) | Q(next_attempt_at__isnull=True))
                    .values_list("pk", flat=True)[:200]):
-        async_task("storyboard.jobs.worker.submit_job_task", str(job_id))
+        dispatch("submit_job_task", str(job_id))
         restarted += 1
     for job_id in (Job.objects.filter(expired, state=State.DOWNLOADING)
                    .values_list("pk", flat=True)[:200]):
-        async_task("storyboard.jobs.worker.download_job", str(job_id))
+        dispatch("download_job", str(job_id))
         restarted += 1
     return restarted
 

@@ -1,0 +1,159 @@
+"""`omni_batch`: the vendor batch script's workflow, done properly. Every item is checked before
+anything is sent; each becomes a job recorded in the database under a key derived from the item,
+so a second run of the same file resumes instead of paying again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+
+from storyboard.jobs import worker
+from storyboard.jobs.actions import _create_job, check_context
+from storyboard.jobs.models import FINAL, Job
+from storyboard.jobs.sources import storage_path
+from storyboard.library.access import visible_elements
+from storyboard.rules import check, parse_batch
+from storyboard.rules.model import slot_kind
+
+POLL_EVERY = 2.0
+
+
+class BatchRefused(Exception):
+    """The file cannot run: a message, and for check failures the reports (printed as JSON)."""
+
+    def __init__(self, message: str, reports: list | None = None, code: int = 1):
+        super().__init__(message)
+        self.reports = reports
+        self.code = code
+
+
+@dataclass
+class Item:
+    index: int
+    value: object
+    sources: dict
+    key: str
+    job: Job | None = None
+
+
+def _sources(value, base_dir: Path, team) -> tuple[dict, list[str]]:
+    """Library items and local files behind the item's slots; URLs and provider ids stay refs."""
+    sources, problems = {}, []
+    elements = {e.current_version.name: e.current_version
+                for e in visible_elements(team).select_related("current_version")
+                if e.current_version_id}
+    for slot, attachment in value.attachments.items():
+        ref = attachment.ref.strip()
+        kind = slot_kind(slot)
+        if ref.startswith(("http://", "https://")):
+            continue
+        if kind == "element":
+            if ref in elements:
+                sources[slot] = {"element_version": elements[ref].pk}
+            # anything else is taken as a provider's element id (e.g. "u_…") and sent as is
+            continue
+        path = (base_dir / ref).resolve()
+        if not path.is_file():
+            problems.append(f"{slot}: {ref!r} is neither a URL nor a file next to the batch file")
+            continue
+        sources[slot] = {"path": str(path)}
+    return sources, problems
+
+
+def prepare(path: Path, account) -> list[Item]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise BatchRefused(f"{path}: cannot be read ({error})", code=2) from None
+    try:
+        batch = parse_batch(text, account.dialect)
+    except ValueError as error:  # BatchFormatError says where
+        raise BatchRefused(f"{path}: {error}", code=2) from None
+    items, reports, failing = [], [], False
+    context = check_context(account)
+    for index, parsed in enumerate(batch.items, start=1):
+        value = parsed.storyboard
+        report = check(value, value.target, context)
+        sources, problems = _sources(value, path.parent, account.team)
+        out = report.to_dict()
+        out["problems"] = [p.to_dict() for p in parsed.problems] + out["problems"] + [
+            {"severity": "error", "code": "reference_missing", "field": "references",
+             "message": m} for m in problems]
+        out["ok"] = report.ok and not problems
+        reports.append(out)
+        failing = failing or not report.ok or bool(problems)
+        canonical = json.dumps([value.to_dict(), sources], sort_keys=True, default=str)
+        digest = hashlib.sha256(canonical.encode()).hexdigest()[:40]
+        items.append(Item(index, value, sources, f"batch:{account.pk}:{index}:{digest}"))
+    if failing:
+        raise BatchRefused("Nothing was submitted: fix the problems below first.", reports)
+    return items
+
+
+def submit_all(items: list[Item], account, user) -> None:
+    """Creates the jobs not created by an earlier run; earlier ones are picked up as they are."""
+    for item in items:
+        item.job = Job.objects.filter(team=account.team, submit_key=item.key).first()
+        if item.job is None:
+            with transaction.atomic():
+                title = item.value.settings.title or f"Batch item {item.index}"
+                item.job = _create_job(account.team, None, account, user, item.key,
+                                       item.value, item.sources,
+                                       check(item.value, item.value.target).total_seconds or 0)
+                item.job.title = title[:200]
+                item.job.save(update_fields=["title"])
+
+
+def run(items: list[Item], *, timeout: float, say) -> None:
+    """Drives every job to a final state in this process: submits (with backoff on 429), one
+    concurrent poll sweep every few seconds, downloads as soon as a task is done."""
+    deadline = time.monotonic() + timeout
+    with worker.run_inline() as steps:
+        for item in items:
+            if item.job.state == "queued":
+                worker.submit_job_task(str(item.job.pk))
+        steps.drain()
+        while True:
+            pending = [i for i in items
+                       if Job.objects.filter(pk=i.job.pk).exclude(state__in=FINAL).exists()]
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                say(f"Stopped waiting after {timeout:.0f} s; run the command again to resume.")
+                return
+            time.sleep(POLL_EVERY)
+            worker.poll_due_jobs()
+            steps.drain()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "clip"
+
+
+def write_outputs(items: list[Item], out_dir: Path) -> list[str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for item in items:
+        job = Job.objects.select_related("account").get(pk=item.job.pk)
+        clip = job.clips.first()
+        head = f"item {item.index}: {job.state}"
+        if clip is not None:
+            name = out_dir / f"{item.index:03d}-{_slug(job.title)}.mp4"
+            if not name.exists() or name.stat().st_size != clip.byte_size:
+                shutil.copyfile(storage_path(clip.file), name)
+            master = "watermarked" if clip.watermarked else "clean master"
+            lines.append(f"{head}  {name}  ({clip.seconds:.1f} s, {master}, job {job.short_id}"
+                         f", task {job.remote_task_id or 'local'})")
+        elif job.state == "failed":
+            reason = job.get_failure_display() if job.failure else "failed"
+            lines.append(f"{head}  {reason}: {job.failure_text}  (job {job.short_id})")
+        else:
+            lines.append(f"{head}  (job {job.short_id}, still running)")
+    return lines

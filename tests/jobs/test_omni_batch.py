@@ -1,0 +1,85 @@
+"""`omni_batch` runs a seed-style prompts.json end to end against a sandbox account, and a
+second run resumes instead of paying again."""
+
+import json
+
+import pytest
+from django.core.management import call_command
+from jobs.conftest import video_tasks
+from library.media_factory import jpeg
+
+from storyboard.jobs.models import Job
+
+
+def _write(tmp_path, items):
+    path = tmp_path / "prompts.json"
+    path.write_text(json.dumps(items))
+    return path
+
+
+def _run(path, label, out, capsys):
+    code = 0
+    try:
+        call_command("omni_batch", str(path), "--account", label, "--out", str(out),
+                     "--timeout", "60")
+    except SystemExit as exit_:
+        code = exit_.code
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+SEED = [
+    {"__comment": "the seed tutorial's kitchen", "mode": "pro", "image_1": "kitchen.jpg",
+     "shots": [{"prompt": "Cinematic medium shot, a chef at the stove @image_1", "duration": "3"},
+               {"prompt": "The chef flips the food @image_1", "duration": "3"}]},
+    {"prompt": "A red kite over dunes", "duration": "5"},
+]
+
+
+@pytest.mark.parametrize("dialect", ["useapi", "kling"])
+def test_a_seed_batch_runs_end_to_end_and_resumes(dialect, tmp_path, cast, sandbox_account,
+                                                  sandbox, capsys):
+    (tmp_path / "kitchen.jpg").write_bytes(jpeg(800, 600))
+    account = sandbox_account(dialect)
+    path = _write(tmp_path, SEED)
+    out = tmp_path / "out"
+    code, stdout, stderr = _run(path, account.label, out, capsys)
+    assert code == 0, stdout + stderr
+    lines = stdout.strip().splitlines()
+    assert len(lines) == 2 and all(": succeeded" in line for line in lines)
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["001-batch-item-1.mp4", "002-batch-item-2.mp4"]
+    assert "6.0 s" in lines[0] and "clean master" in lines[0]
+    assert len(video_tasks(sandbox, dialect)) == 2
+
+    code, again, _ = _run(path, account.label, out, capsys)  # resumes: nothing new is paid
+    assert code == 0 and again == stdout
+    assert Job.objects.count() == 2 and len(video_tasks(sandbox, dialect)) == 2
+
+
+def test_one_bad_item_stops_the_batch_before_anything_is_sent(tmp_path, cast, sandbox_account,
+                                                              sandbox, capsys):
+    account = sandbox_account("kling")
+    path = _write(tmp_path, [{"prompt": "fine", "duration": "5"},
+                             {"prompt": "too long", "duration": "16"},
+                             {"prompt": "missing file @image_1", "image_1": "nowhere.jpg"}])
+    code, stdout, stderr = _run(path, account.label, tmp_path / "out", capsys)
+    assert code == 1 and "Nothing was submitted" in stderr
+    reports = json.loads(stdout)
+    assert [r["ok"] for r in reports] == [True, False, False]
+    assert any(p["code"] == "total_seconds" for p in reports[1]["problems"])
+    assert "nowhere.jpg" in json.dumps(reports[2])
+    assert not Job.objects.exists() and video_tasks(sandbox, "kling") == []
+
+
+def test_an_unreadable_file_exits_2_and_an_unknown_account_is_named(tmp_path, cast,
+                                                                    sandbox_account, capsys):
+    account = sandbox_account("kling")
+    path = tmp_path / "prompts.json"
+    path.write_text("{not json")
+    code, _, stderr = _run(path, account.label, tmp_path / "out", capsys)
+    assert code == 2 and "not JSON" in stderr
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="no provider account with that label"):
+        call_command("omni_batch", str(path), "--account", "Nope")
