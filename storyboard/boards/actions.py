@@ -94,17 +94,22 @@ def _fresh(board: Storyboard) -> Storyboard:
 
 
 def _save_shots(board: Storyboard, state: EditorState) -> None:
+    """Changed shots in one UPDATE, added ones in one INSERT, dropped ones in one DELETE."""
     old = list(board.shots.all())
     new = state.shots
+    changed = []
     for i, shot in enumerate(old[: len(new)]):
         prompt, duration = new[i]
         if (shot.prompt, shot.duration, shot.position) != (prompt, duration, i):
             shot.prompt, shot.duration, shot.position = prompt, duration, i
-            shot.save(update_fields=["prompt", "duration", "position"])
+            changed.append(shot)
+    if changed:
+        Shot.objects.bulk_update(changed, ["prompt", "duration", "position"])
     if len(old) > len(new):
         Shot.objects.filter(pk__in=[s.pk for s in old[len(new):]]).delete()
-    Shot.objects.bulk_create([Shot(storyboard=board, position=i, prompt=p, duration=d)
-                              for i, (p, d) in enumerate(new) if i >= len(old)])
+    if len(new) > len(old):
+        Shot.objects.bulk_create([Shot(storyboard=board, position=i, prompt=p, duration=d)
+                                  for i, (p, d) in enumerate(new) if i >= len(old)])
 
 
 def _slot_fields(s) -> dict:
@@ -119,18 +124,26 @@ def _slot_fields(s) -> dict:
 
 
 def _save_slots(board: Storyboard, state: EditorState) -> None:
+    """Like the shots: one statement per kind of change, whatever the number of slots."""
     old = {s.name: s for s in board.slots.all()}
     new = {s.name: s for s in state.slots}
     gone = [s.pk for name, s in old.items() if name not in new]
     if gone:
         Slot.objects.filter(pk__in=gone).delete()
+    added, changed = [], []
     for name, s in new.items():
         fields = _slot_fields(s)
         slot = old.get(name)
         if slot is None:
-            Slot.objects.create(storyboard=board, name=name, **fields)
+            added.append(Slot(storyboard=board, name=name, **fields))
         elif any(getattr(slot, k) != v for k, v in fields.items()):
-            Slot.objects.filter(pk=slot.pk).update(**fields)
+            for k, v in fields.items():
+                setattr(slot, k, v)
+            changed.append(slot)
+    if changed:
+        Slot.objects.bulk_update(changed, list(_slot_fields(state.slots[0])))
+    if added:
+        Slot.objects.bulk_create(added)
 
 
 def duplicate_storyboard(board: Storyboard, user) -> Storyboard:
