@@ -1,7 +1,6 @@
 """The editor page: every field with a label, the report beside the fields, a read-only page
 for people who may not edit, and a fixed number of queries however big the storyboard."""
 
-import pytest
 from library.media_factory import make_image, make_image_element
 
 from storyboard.boards.models import Preview, RateCard, Shot, Slot

@@ -5,7 +5,7 @@ import re
 
 from boards.editor_form import form_of
 
-from storyboard.boards.models import Slot, Storyboard
+from storyboard.boards.models import Slot
 
 
 def save(client, board, **changes):
@@ -262,7 +262,8 @@ def test_switching_to_single_shot_carries_the_text_over(cast, client_for, board)
     assert board.prompt == "A chef at the stove\n\nThe chef flips a pancake"
     assert board.duration == "6"
     # The answer redraws the shots area in its new shape (the only input area it redraws).
-    assert 'id="composition" class="composition" aria-labelledby="comp-h" hx-swap-oob="true"' in html
+    assert ('id="composition" class="composition" aria-labelledby="comp-h" '
+            'hx-swap-oob="true"') in html
     assert 'name="shown_multi_shot" value="0"' in html
 
 
