@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 MAX_SUBMIT_ATTEMPTS = 8
 MAX_POLL_ERRORS = 30
 SWEEP_BATCH = 1000
-POLL_THREADS = 64
+POLL_THREADS = 100  # blocking HTTP calls: threads wait, they do not compute
 LOST_TEXT = ("The create call was sent but no answer came back, and {dialect} cannot look a "
              "task up by our job id: it was not sent again, so as not to pay twice. Check the "
              "provider's dashboard; retry only if no task is there.")
@@ -97,11 +97,14 @@ def backoff(attempt: int, retry_after: float | None = None, *, base: float = 2.0
     return timedelta(seconds=max(delay, retry_after or 0.0, 1.0))
 
 
-def poll_interval(job: Job) -> timedelta:
-    """Quick at first, slower with age, with jitter so jobs spread out."""
+def poll_interval(job: Job, bucket: int | None = None) -> timedelta:
+    """Quick at first, slower with age, with jitter (one of five steps from 0.8× to 1.2×) so
+    jobs spread out."""
     age = (now() - (job.submitted_at or job.created_at)).total_seconds()
     base = 2 if age < 60 else 5 if age < 300 else 15 if age < 1800 else 60
-    return timedelta(seconds=base * random.uniform(0.8, 1.2))  # noqa: S311
+    if bucket is None:
+        bucket = random.randrange(5)  # noqa: S311
+    return timedelta(seconds=base * (0.8 + 0.1 * bucket))
 
 
 def lease() -> timedelta:
@@ -296,11 +299,39 @@ def poll_due_jobs() -> dict:
     jobs = list(Job.objects.filter(pk__in=ids, claimed_until=held)
                 .select_related("account", "team"))
     outcomes = _poll_concurrently(jobs)
+    unfinished = [(job, o[0]) for job, o in outcomes if _still_running(job, o[0])]
+    _save_unfinished(unfinished)
+    done = {job.pk for job, _ in unfinished}
     for job, outcome in outcomes:
-        _apply(job, *outcome)
+        if job.pk not in done:
+            _apply(job, *outcome)
     restarted = _restart_stale(stamp)
     callbacks.schedule_next_sweep()
     return {"polled": len(jobs), "restarted": restarted}
+
+
+def _still_running(job: Job, outcome) -> bool:
+    if not isinstance(outcome, p.TaskStatus) or outcome.final:
+        return False
+    age = (now() - (job.submitted_at or job.created_at)).total_seconds()
+    return age <= settings.STORYBOARD_JOB_MAX_AGE and job.failure != Failure.TIMED_OUT
+
+
+def _save_unfinished(rows: list[tuple[Job, p.TaskStatus]]) -> None:
+    """The common case of a sweep — still running, poll again later — written as a handful of
+    UPDATEs (one per state, progress and poll interval), not one per job."""
+    stamp = now()
+    groups: dict[tuple, list] = {}
+    for job, status in rows:
+        state = State.PROCESSING if status.state == p.TaskState.RUNNING else State.SUBMITTED
+        interval = poll_interval(job)
+        groups.setdefault((state, status.progress, interval), []).append(job.pk)
+    with transaction.atomic():
+        for (state, progress, interval), ids in groups.items():
+            # A job cancelled meanwhile stays cancelled.
+            Job.objects.filter(pk__in=ids).exclude(state=State.CANCELLED).update(
+                state=state, progress=progress, poll_errors=0, claimed_until=None,
+                next_attempt_at=stamp + interval, updated_at=stamp)
 
 
 def _poll_concurrently(jobs: list[Job]) -> list[tuple[Job, tuple]]:

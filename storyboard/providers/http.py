@@ -64,8 +64,12 @@ class _CheckedBackend(httpcore.SyncBackend):
                                    socket_options)
 
 
+# Enough connections for the worker's concurrent poll sweep to reuse them.
+POOL_LIMITS = httpx.Limits(max_connections=128, max_keepalive_connections=128)
+
+
 def checked_transport(*, allow_loopback: bool = False) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(retries=0, trust_env=False)
+    transport = httpx.HTTPTransport(retries=0, trust_env=False, limits=POOL_LIMITS)
     # httpx does not expose httpcore's network_backend; the pool is built in __init__ and only
     # reads the attribute when it opens a connection, so swapping it here is safe.
     transport._pool._network_backend = _CheckedBackend(allow_loopback=allow_loopback)

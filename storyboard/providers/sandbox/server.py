@@ -23,6 +23,9 @@ from .config import SANDBOX_CREDENTIALS, SandboxConfig, base_urls
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True  # a slow answer in flight must not block shutdown
     allow_reuse_address = True
+    # socketserver's default backlog of 5 resets connections when a worker polls hundreds of
+    # tasks at once; vendors' servers take far more.
+    request_queue_size = 256
 
 
 class SandboxRequestHandler(WSGIRequestHandler):
