@@ -215,10 +215,11 @@ def store_prepared_image(team: Team, user, prepared: PreparedImage,
 def store_image_upload(team: Team, user, upload) -> Stored:
     """Check, re-encode and store one uploaded image (rules.md §13), or raise MediaRefused."""
     data = read_image_upload(upload)
-    existing = _existing_image(team, hashlib.sha256(data).hexdigest()) if data else None
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = _existing_image(team, sha256) if data else None
     if existing:
         return Stored(existing, False)
-    return store_prepared_image(team, user, prepare_image(data, upload.name))
+    return store_prepared_image(team, user, prepare_image(data, upload.name, sha256))
 
 
 # --- videos ----------------------------------------------------------------------------------

@@ -189,8 +189,10 @@ def _thumbnails(img: Image.Image) -> tuple[str, dict[int, bytes]]:
     return thumb_format, thumbs
 
 
-def prepare_image(data: bytes, filename: str | None = None) -> PreparedImage:
-    """Check, decode, orient, re-encode and thumbnail an uploaded image, or raise MediaRefused."""
+def prepare_image(data: bytes, filename: str | None = None,
+                  sha256: str | None = None) -> PreparedImage:
+    """Check, decode, orient, re-encode and thumbnail an uploaded image, or raise MediaRefused.
+    `sha256` of `data`, when the caller already has it."""
     img = open_checked(data)
     fmt = img.format
     icc = img.info.get("icc_profile")
@@ -221,7 +223,7 @@ def prepare_image(data: bytes, filename: str | None = None) -> PreparedImage:
         width=img.width,
         height=img.height,
         data=data_out,
-        sha256=sha256_of(data),
+        sha256=sha256 or sha256_of(data),
         uploaded_bytes=len(data),
         thumb_format=thumb_format,
         thumbs=thumbs,
