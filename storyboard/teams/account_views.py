@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -60,10 +62,8 @@ def account_edit(request, account_id: int):
     initial = {"dialect": account.dialect, "label": account.label, "base_url": account.base_url,
                "max_jobs": account.max_jobs, "vip": account.vip, "sandbox": account.sandbox}
     if account.dialect == "useapi":  # the email selects an account; it is not a secret
-        try:
+        with contextlib.suppress(CredentialsUnreadable):
             initial["email"] = account.credentials().get("email", "")
-        except CredentialsUnreadable:
-            pass
     form = ProviderAccountForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():

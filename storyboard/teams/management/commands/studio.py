@@ -21,8 +21,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from storyboard.providers.sandbox import SANDBOX_CREDENTIALS, base_urls
 from storyboard.providers.registry import LABELS
+from storyboard.providers.sandbox import SANDBOX_CREDENTIALS, base_urls
 from storyboard.schedules import setup_schedules
 from storyboard.teams.accounts import AccountInput, add_account
 from storyboard.teams.actions import ensure_demo
