@@ -9,6 +9,7 @@ side by side until Ctrl-C, which stops all three.
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import socket
@@ -119,6 +120,9 @@ class Command(BaseCommand):
 
     def serve(self, host: str, port: int, web_workers: int):
         python = sys.executable
+        # The local sandbox fetches media from, and sends callbacks to, this web server.
+        local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        env = {**os.environ, "STORYBOARD_LOCAL_URL": f"http://{local}:{port}"}
         manage = str(Path(settings.BASE_DIR) / "manage.py")
         web = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
             [
@@ -126,9 +130,10 @@ class Command(BaseCommand):
                 "--bind", f"{host}:{port}", "--workers", str(web_workers), "--threads", "4",
                 "--timeout", "60", "--graceful-timeout", "10", "--access-logfile", "-",
                 "--chdir", str(settings.BASE_DIR),
-            ]
+            ],
+            env=env,
         )
-        worker = subprocess.Popen([python, manage, "qcluster"])  # noqa: S603
+        worker = subprocess.Popen([python, manage, "qcluster"], env=env)  # noqa: S603
         sandbox = subprocess.Popen(  # noqa: S603
             [python, "-m", "storyboard.providers.sandbox", "--host", "127.0.0.1",
              "--port", str(self.sandbox_port), "--data-dir",
