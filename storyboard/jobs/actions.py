@@ -71,6 +71,7 @@ def _create_job(team, board, account, user, submit_key, value: Value, sources, s
         dialect=value.target.dialect, model=value.target.model,
         title=value.settings.title or (board.title if board else "Untitled"),
         snapshot=value.to_dict(), slot_sources=sources, planned_seconds=seconds,
+        prompt_text=prompt_text(value),
         next_attempt_at=timezone.now())
     version_ids = [s["element_version"] for s in sources.values() if "element_version" in s]
     versions = list(ElementVersion.objects.filter(pk__in=version_ids))
@@ -80,6 +81,11 @@ def _create_job(team, board, account, user, submit_key, value: Value, sources, s
     job.element_versions.set(versions)
     enqueue("submit_job_task", job.id)
     return job
+
+
+def prompt_text(value: Value) -> str:
+    texts = [value.settings.title, value.settings.prompt, *(s.prompt for s in value.shots)]
+    return "\n".join(t for t in texts if t)
 
 
 def retry_job(job: Job, user, submit_key: str) -> Job:

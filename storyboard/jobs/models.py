@@ -63,6 +63,8 @@ class Job(models.Model):
     slot_sources = models.JSONField(default=dict)
     element_versions = models.ManyToManyField(ElementVersion, blank=True, related_name="jobs")
     planned_seconds = models.PositiveIntegerField(default=0)
+    # Every prompt of the snapshot in one column, for the gallery's text search.
+    prompt_text = models.TextField(blank=True)
     request_body = models.JSONField(null=True, blank=True)  # exactly what was sent
     state = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     failure = models.CharField(max_length=16, choices=Failure.choices, blank=True)
