@@ -100,7 +100,8 @@ def store_clip(job: Job) -> Clip:
                 download(client, item["url"], incoming,
                          max_bytes=settings.STORYBOARD_CLIP_MAX_BYTES)
                 info = _checked(incoming, job.planned_seconds)
-            except (httpx.HTTPError, TooLarge, DownloadFailed, OSError) as error:
+            except (httpx.HTTPError, httpx.InvalidURL, TooLarge, DownloadFailed,
+                    OSError) as error:
                 incoming.unlink(missing_ok=True)
                 kind = "watermarked file" if item.get("watermarked") else "file"
                 problems.append(f"{kind}: {error}")

@@ -226,6 +226,9 @@ class Provider:
         except httpx.TimeoutException as exc:
             raise ProviderError(Failure.NETWORK, f"{self.dialect}: no answer in time ({exc})",
                                 retryable=True, maybe_sent=True) from exc
+        except httpx.InvalidURL as exc:
+            raise ProviderError(Failure.REJECTED, f"{self.dialect}: bad URL {url!r}: {exc}",
+                                retryable=False) from exc
         except TooLarge as exc:
             raise ProviderError(Failure.PROVIDER_FAULT, f"{self.dialect}: {exc}",
                                 retryable=False) from exc

@@ -159,3 +159,23 @@ def test_running_a_task_twice_does_no_harm(cast, board, queue, sandbox_account, 
     worker.download_job(str(job.id))
     assert job.state == "succeeded" and job.clips.count() == 1
     assert len(video_tasks(sandbox, "kling")) == 1
+
+
+def test_credentials_never_travel_in_task_arguments_errors_or_logs(cast, board, queue,
+                                                                   sandbox_account, caplog):
+    import logging
+
+    from storyboard.teams.accounts import AccountInput, change_account
+
+    caplog.set_level(logging.DEBUG)
+    account = sandbox_account("useapi")
+    secret = "tok-" + "s3cr3t" * 6
+    change_account(account, AccountInput("useapi", account.label, {"token": secret},
+                                         base_url=account.base_url, sandbox=True))
+    job = submit_job(board(account), cast.editor, "k")
+    assert all(args == (str(job.id),) for _, args in queue.tasks)
+    job = queue.drive(job)
+    assert (job.state, job.failure) == ("failed", "authentication")
+    rendered = " ".join([job.failure_text, job.provider_text, str(job.request_body),
+                         caplog.text])
+    assert secret not in rendered

@@ -110,3 +110,42 @@ def test_proxy_settings_from_the_environment_are_ignored(monkeypatch, local_serv
     monkeypatch.setenv("HTTP_PROXY", "http://10.9.9.9:3128")
     with build_client(allow_loopback=True) as client:
         assert send(client, "GET", f"{local_server}/ok").status_code == 200
+
+
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "0177.0.0.1", "127.1",
+                                  "[::ffff:127.0.0.1]", "169.254.169.254", "10.1.2.3",
+                                  "[fd00::1]", "0.0.0.0"])  # noqa: S104
+def test_every_spelling_of_a_private_address_is_refused_at_connect_time(host):
+    # Refused when connecting, or already by httpx's own URL parser (octal forms).
+    with build_client() as client, pytest.raises((httpx.ConnectError, httpx.InvalidURL)):
+        send(client, "GET", f"http://{host}:9/")
+
+
+def test_a_redirect_to_a_private_address_is_refused(local_server):
+    def redirecting(request):
+        return httpx.Response(302, headers={"Location": f"{local_server}/ok"})
+
+    # The first hop answers from a (mocked) public host; the second would reach loopback.
+    client = build_client()
+    inner = client._transport
+    client._transport = _FirstHopMock(redirecting, inner)
+    with client, pytest.raises(httpx.ConnectError, match="refused"):
+        send(client, "GET", "https://vendor.example.com/video.mp4")
+
+
+class _FirstHopMock(httpx.BaseTransport):
+    def __init__(self, handler, inner):
+        self.handler, self.inner, self.calls = handler, inner, 0
+
+    def handle_request(self, request):
+        self.calls += 1
+        if self.calls == 1:
+            return self.handler(request)
+        return self.inner.handle_request(request)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a", "gopher://x/",
+                                 "data:text/plain,hi"])
+def test_non_http_schemes_are_refused(url):
+    with build_client(allow_loopback=True) as client, pytest.raises(httpx.UnsupportedProtocol):
+        send(client, "GET", url)
