@@ -22,8 +22,10 @@ from storyboard.boards.models import (
     REFER_TYPES,
     ROLES,
     TITLE_MAX,
+    Slot,
     Storyboard,
 )
+from storyboard.boards.models import Shot as ShotRow
 from storyboard.library import access
 from storyboard.library.models import ElementImage, ReferenceImage, ReferenceVideo
 from storyboard.rules import Attachment, Settings, Shot, Target
@@ -272,24 +274,34 @@ _NOT_VISIBLE = {
 }
 
 
-def resolve_items(team, slots: tuple[SlotState, ...]) -> dict[str, object]:
+def resolve_items(team, slots: tuple[SlotState, ...],
+                  stored: dict[str, object] | None = None) -> dict[str, object]:
     """slot name -> the library object it points at, through the team's visibility rules
-    (own things and shared elements). Raises Refused naming each slot that points elsewhere."""
+    (own things and shared elements). Raises Refused naming each slot that points elsewhere.
+
+    `stored`: slot name -> item of the slots already saved (checked when they were added, and
+    protected from deletion since); a slot that still holds the same item is not looked up
+    again, so an autosave that adds no reference costs no library query."""
+    stored = stored or {}
     wanted: dict[str, set[int]] = {"image": set(), "element": set(), "video": set()}
+    known = {}
     for s in slots:
-        wanted[s.kind].add(s.item_id)
+        item = stored.get(s.name)
+        if item is not None and item.pk == s.item_id:
+            known[s.name] = item
+        else:
+            wanted[s.kind].add(s.item_id)
     found: dict[str, dict[int, object]] = {"image": {}, "element": {}, "video": {}}
     if wanted["image"]:
         found["image"] = access.visible_images(team).in_bulk(wanted["image"])
     if wanted["element"]:
-        found["element"] = access.visible_versions(team).select_related("element").prefetch_related(
-            Prefetch("images", queryset=ElementImage.objects.select_related("image"))
-        ).in_bulk(wanted["element"])
+        found["element"] = access.visible_versions(team).select_related("element").in_bulk(
+            wanted["element"])
     if wanted["video"]:
         found["video"] = ReferenceVideo.objects.filter(team=team).in_bulk(wanted["video"])
     items, errors = {}, {}
     for s in slots:
-        item = found[s.kind].get(s.item_id)
+        item = known.get(s.name) or found[s.kind].get(s.item_id)
         if item is None:
             errors[s.name] = _NOT_VISIBLE[s.kind].format(slot=s.name)
         else:
@@ -300,26 +312,73 @@ def resolve_items(team, slots: tuple[SlotState, ...]) -> dict[str, object]:
 
 
 def items_of_board(board: Storyboard) -> dict[str, object]:
-    """slot name -> library object for a board loaded with `convert.with_related`."""
+    """slot name -> library object for a board loaded with `convert.with_related` or
+    `saving_queryset`."""
     return {s.name: s.item for s in board.slots.all()}
 
 
-def attachment(kind: str, item, slot: SlotState) -> Attachment:
+def saving_queryset():
+    """Storyboards with what the editor reads: shots, and slots with their items, in three
+    queries (element versions' pictures come from `element_facts`). The orderings are spelled
+    out: the models' own (by storyboard first) would join the storyboard table every time."""
+    slots = Slot.objects.select_related("image", "video", "element_version__element")
+    return Storyboard.objects.select_related("account").prefetch_related(
+        Prefetch("shots", queryset=ShotRow.objects.order_by("position", "id")),
+        Prefetch("slots", queryset=slots.order_by("name")))
+
+
+@dataclass(frozen=True)
+class ElementFacts:
+    """What the editor needs of an element version's pictures: their ids (thumbnails) and
+    names (the rules' refs), frontal first."""
+
+    image_ids: tuple[int, ...]
+    image_names: tuple[str, ...]
+
+
+# Element versions never change once saved (library/models.py), nor does the list of their
+# pictures, so their facts are kept per process, keyed by id and creation time (an id alone
+# could come back after a database reset): an autosave then needs no query for them. A renamed
+# picture keeps its old name here until the process restarts; only the live check's refs use
+# the names, and no check reads them.
+_FACTS: dict[tuple[int, object], ElementFacts] = {}
+_FACTS_MAX = 4096
+
+
+def element_facts(versions) -> dict[int, ElementFacts]:
+    """version id -> ElementFacts for the given ElementVersion objects."""
+    keys = {v.pk: (v.pk, v.created_at) for v in versions}
+    missing = [pk for pk, key in keys.items() if key not in _FACTS]
+    if missing:
+        if len(_FACTS) > _FACTS_MAX:
+            _FACTS.clear()
+        found: dict[int, list[tuple[int, str]]] = {pk: [] for pk in missing}
+        rows = ElementImage.objects.filter(version_id__in=missing).order_by(
+            "version_id", "position").values_list("version_id", "image_id", "image__name")
+        for version_id, image_id, name in rows:
+            found[version_id].append((image_id, name))
+        for pk, pictures in found.items():
+            _FACTS[keys[pk]] = ElementFacts(tuple(i for i, _ in pictures),
+                                            tuple(n for _, n in pictures))
+    return {pk: _FACTS[key] for pk, key in keys.items()}
+
+
+def attachment(kind: str, item, slot: SlotState, facts: ElementFacts | None = None) -> Attachment:
     if kind == "image":
         return Attachment(item.name, role=slot.role)
     if kind == "video":
         return Attachment(item.name, refer_type=slot.refer_type,
                           keep_original_sound=slot.keep_original_sound)
-    images = [link.image for link in item.ordered_images()]
+    names = facts.image_names if facts else ()
     return Attachment(
         item.name, name=item.name, description=item.description,
         is_video_element=item.element.kind == "video",
-        frontal_image=images[0].name if images else None,
-        extra_images=tuple(i.name for i in images[1:]),
+        frontal_image=names[0] if names else None, extra_images=tuple(names[1:]),
     )
 
 
 def to_rules_value(state: EditorState, dialect: str, items: dict[str, object]) -> Value:
+    facts = element_facts([items[s.name] for s in state.slots if s.kind == "element"])
     return Value(
         settings=Settings(title=state.title, mode=state.mode, aspect_ratio=state.aspect_ratio,
                           duration=state.duration, count=state.count, audio=state.audio,
@@ -327,19 +386,20 @@ def to_rules_value(state: EditorState, dialect: str, items: dict[str, object]) -
                           prompt=state.prompt),
         target=Target(dialect, state.model),
         shots=tuple(Shot(p, d) for p, d in state.shots),
-        attachments={s.name: attachment(s.kind, items[s.name], s) for s in state.slots},
+        attachments={s.name: attachment(s.kind, items[s.name], s, facts.get(items[s.name].pk))
+                     for s in state.slots},
     )
 
 
-def thumbnail_of(kind: str, item) -> tuple[str, str]:
-    """(url name, args) of a small picture for a slot or library item."""
+def thumbnail_of(kind: str, item) -> tuple[str, tuple]:
+    """(url name, args) of a small picture for a slot's item."""
     if kind == "image":
         return "library:image_file", (item.pk, "256")
     if kind == "video":
         return "library:video_file", (item.pk, "poster")
-    images = item.ordered_images()
-    if images:
-        return "library:image_file", (images[0].image_id, "256")
+    facts = element_facts([item])[item.pk]
+    if facts.image_ids:
+        return "library:image_file", (facts.image_ids[0], "256")
     return "library:version_file", (item.pk, "poster")
 
 

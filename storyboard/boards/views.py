@@ -33,8 +33,10 @@ from storyboard.boards.state import (
     EditorState,
     Refused,
     SlotState,
+    items_of_board,
     parse_state,
     resolve_items,
+    saving_queryset,
     state_from_board,
     target_value,
     thumbnail_of,
@@ -205,7 +207,9 @@ def _library(team) -> dict:
 def _checked(board: Storyboard, state: EditorState, items: dict, account) -> tuple:
     dialect = account.dialect if account is not None else "animatic"
     value = to_rules_value(state, dialect, items)
-    card = RateCard.objects.filter(team_id=board.team_id).first()
+    # The animatic is free: no rate card to read.
+    card = (RateCard.objects.filter(team_id=board.team_id).first() if dialect != "animatic"
+            else None)
     return value, run_checks(value, state, account, card)
 
 
@@ -225,7 +229,7 @@ def _editor_context(request, board: Storyboard, state: EditorState, items: dict,
 @require_GET
 @team_required("view")
 def detail(request, board_id: int):
-    board = get_for_team(with_related(Storyboard.objects), request.team, pk=board_id)
+    board = get_for_team(saving_queryset(), request.team, pk=board_id)
     state = state_from_board(board)
     items = {s.name: s.item for s in board.slots.all()}
     _, checked = _checked(board, state, items, board.account)
@@ -237,8 +241,7 @@ def detail(request, board_id: int):
 
 
 def _board_for_saving(request, board_id: int) -> Storyboard:
-    return get_for_team(Storyboard.objects.select_related("account").prefetch_related(
-        "shots", "slots"), request.team, pk=board_id)
+    return get_for_team(saving_queryset(), request.team, pk=board_id)
 
 
 @require_POST
@@ -248,7 +251,7 @@ def save(request, board_id: int):
     board = _board_for_saving(request, board_id)
     try:
         state = parse_state(request.POST, request.team, board.account)
-        items = resolve_items(request.team, state.slots)
+        items = resolve_items(request.team, state.slots, items_of_board(board))
     except Refused as refused:
         return render(request, "boards/editor.html#refused",
                       {"refused": [(dom_id(f), m) for f, m in refused.messages.items()],
@@ -290,9 +293,9 @@ def preview(request, board_id: int):
             if isinstance(item, ReferenceImage):
                 pictures[name] = item
             elif not isinstance(item, ReferenceVideo):
-                links = item.ordered_images()
-                if links:
-                    pictures[name] = links[0].image
+                frontal = item.frontal
+                if frontal is not None:
+                    pictures[name] = frontal
         shown = actions.render_preview(board, value, pictures)
     except Refused as refused:
         shown, error = None, "Not rendered: " + " ".join(refused.messages.values())

@@ -4,6 +4,13 @@ from library.media_factory import make_image, make_image_element
 from storyboard.boards.models import Shot, Storyboard
 
 
+@pytest.fixture(autouse=True)
+def _fresh_element_facts():
+    from storyboard.boards.state import _FACTS
+
+    _FACTS.clear()
+
+
 @pytest.fixture
 def board(cast):
     """Team A's "Kitchen": two shots of 3 s on the free local preview."""
