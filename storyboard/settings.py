@@ -119,7 +119,8 @@ else:
 # django-q2: the database row, not the queue, is the truth, so every task is safe to run twice.
 # `timeout` must stay below `retry`, or a slow task is handed to a second worker while running.
 Q_CLUSTER = {
-    "name": "storyboard",
+    # Processes sharing a broker and a database must share this name (and only they).
+    "name": envstr("Q_NAME", "storyboard"),
     "workers": envint("Q_WORKERS", 2, minimum=1),
     "timeout": envint("Q_TIMEOUT", 120, minimum=10),
     "retry": envint("Q_RETRY", 180, minimum=20),

@@ -1,15 +1,20 @@
 """The real django-q2 cluster, killed with SIGKILL in the middle of submitting, polling and
 downloading, then started again: every job still ends final, with exactly one remote task each
-and no partial files."""
+and no partial files. On SQLite with one worker process; and when the suite runs with
+DATABASE_URL (PostgreSQL) and REDIS_URL, also in the scale-out shape: a fresh PostgreSQL
+database, Redis as the broker and two worker processes."""
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
+import pytest
 from providers.sandbox_helpers import running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,12 +22,36 @@ HERE = Path(__file__).resolve().parent
 JOBS = 15
 
 
+SCALE_OUT = os.environ.get("DATABASE_URL", "").startswith("postgres") and bool(
+    os.environ.get("REDIS_URL"))
+_EXTRA: dict[str, str] = {}
+
+
 def _env(var_dir: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env.update(STORYBOARD_VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="storyboard.settings",
                STORYBOARD_JOB_LEASE="4", Q_WORKERS="2", PYTHONPATH=str(ROOT),
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", **_EXTRA)
     return env
+
+
+@contextlib.contextmanager
+def _scale_out_database():
+    """A database of its own on the PostgreSQL server, Redis as broker under its own name."""
+    import psycopg
+
+    name = f"kill_{uuid.uuid4().hex[:10]}"
+    server = os.environ["DATABASE_URL"]
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _EXTRA.update(DATABASE_URL=server.rsplit("/", 1)[0] + f"/{name}",
+                  REDIS_URL=os.environ["REDIS_URL"], Q_NAME=name)
+    try:
+        yield
+    finally:
+        _EXTRA.clear()
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _script(var_dir, *args) -> str:
@@ -33,10 +62,21 @@ def _script(var_dir, *args) -> str:
     return result.stdout
 
 
-def _cluster(var_dir, log):
-    return subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT,
-                            env=_env(var_dir), stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+class _Workers:
+    """One or several `qcluster` processes, killed together like a crashed host."""
+
+    def __init__(self, var_dir, log, count: int):
+        self.processes = [
+            subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=ROOT,
+                             env=_env(var_dir), stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+            for _ in range(count)]
+
+    def kill(self):
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def _states(var_dir) -> list[dict]:
@@ -44,11 +84,21 @@ def _states(var_dir) -> list[dict]:
 
 
 def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(tmp_path):
+    _kill_and_restart(tmp_path, workers=1)
+
+
+@pytest.mark.skipif(not SCALE_OUT, reason="runs in the PostgreSQL + Redis pass of .ci/run")
+def test_two_killed_workers_on_postgres_and_redis_lose_nothing(tmp_path):
+    with _scale_out_database():
+        _kill_and_restart(tmp_path, workers=2)
+
+
+def _kill_and_restart(tmp_path, workers: int):
     var_dir = tmp_path / "var"
     with running(tmp_path / "sandbox", delay=2.0) as sandbox, \
             open(tmp_path / "cluster.log", "w") as log:
         _script(var_dir, "setup", sandbox.url, str(JOBS))
-        cluster = _cluster(var_dir, log)
+        cluster = _Workers(var_dir, log, workers)
         deadline = time.monotonic() + 60
         while True:  # wait until work is under way at several stages
             states = {row["state"] for row in _states(var_dir)}
@@ -57,11 +107,10 @@ def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(tmp_path):
                 break
             assert time.monotonic() < deadline, states
             time.sleep(0.3)
-        os.killpg(cluster.pid, signal.SIGKILL)
-        cluster.wait(timeout=10)
+        cluster.kill()
         killed_at = {row["id"]: row["state"] for row in _states(var_dir)}
 
-        cluster = _cluster(var_dir, log)
+        cluster = _Workers(var_dir, log, workers)
         try:
             deadline = time.monotonic() + 150
             while True:
@@ -71,8 +120,7 @@ def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(tmp_path):
                 assert time.monotonic() < deadline, [(r["state"], r["text"]) for r in rows]
                 time.sleep(1)
         finally:
-            os.killpg(cluster.pid, signal.SIGKILL)
-            cluster.wait(timeout=10)
+            cluster.kill()
         with sandbox.state.lock:
             tasks = [t for t in sandbox.state.tasks.values() if t.plan is not None]
 
