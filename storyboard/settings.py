@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "storyboard.teams.context_processors.current_team",
+                "storyboard.review.context_processors.review_queue",
             ],
         },
     }

@@ -5,4 +5,8 @@ from storyboard.review import views
 app_name = "review"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("clips/<int:clip_id>/", views.clip, name="clip"),
+    path("clips/<int:clip_id>/comment/", views.comment, name="comment"),
+    path("clips/<int:clip_id>/approve/", views.approve, name="approve"),
+    path("clips/<int:clip_id>/retake/", views.retake, name="retake"),
 ]

@@ -1,0 +1,115 @@
+"""The gallery's reads: the filtered, keyset-paginated clip list, storyboard families (a board
+with its revisions), and what a card needs — all in a fixed number of queries per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+
+from storyboard.boards.models import Storyboard
+from storyboard.jobs.models import Clip, Job
+from storyboard.review.models import Favourite, ReviewState
+
+PAGE_SIZE = 48
+FAMILY_DEPTH = 12  # revisions of revisions: far beyond real use, and bounds the walk
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def family_ids(board_id: int, team) -> list[int]:
+    """The storyboard, the boards it was revised from, and every revision made from any of
+    them: one query per level, at most FAMILY_DEPTH levels each way."""
+    boards = Storyboard.objects.filter(team=team)
+    root = board_id
+    for _ in range(FAMILY_DEPTH):
+        parent = boards.filter(pk=root).values_list("parent_id", flat=True).first()
+        if parent is None:
+            break
+        root = parent
+    found, frontier = [root], [root]
+    for _ in range(FAMILY_DEPTH * 2):
+        frontier = [pk for pk in boards.filter(parent_id__in=frontier).values_list("pk",
+                                                                                     flat=True)
+                    if pk not in found]
+        if not frontier:
+            break
+        found.extend(frontier)
+    return found
+
+
+def clips_for(team, user) -> QuerySet:
+    """Clips of the team with what a card shows: job, target account, review state, and whether
+    this user starred it."""
+    return (Clip.objects.filter(team=team, job__state="succeeded")
+            .select_related("job", "job__account")
+            .annotate(review_state=F("review__state"),
+                      starred=Exists(Favourite.objects.filter(user=user, clip=OuterRef("pk"))))
+            .order_by("-created_at", "-id"))
+
+
+@dataclass(frozen=True)
+class Filters:
+    boards: list[int] | None = None  # a storyboard family
+    dialect: str = ""
+    account_id: int | None = None
+    model: str = ""
+    review: str = ""
+    element_id: int | None = None
+    date_from: datetime | None = None
+    date_before: datetime | None = None  # exclusive
+    words: tuple[str, ...] = ()
+    favourites: bool = False
+
+
+def apply_filters(clips: QuerySet, f: Filters, user) -> QuerySet:
+    if f.boards is not None:
+        clips = clips.filter(job__storyboard_id__in=f.boards)
+    if f.dialect:
+        clips = clips.filter(job__dialect=f.dialect)
+    if f.account_id is not None:
+        clips = clips.filter(job__account_id=f.account_id)
+    if f.model:
+        clips = clips.filter(job__model=f.model)
+    if f.review == ReviewState.AWAITING:
+        clips = clips.filter(review__isnull=True)
+    elif f.review:
+        clips = clips.filter(review__state=f.review)
+    if f.element_id is not None:
+        used = Job.element_versions.through.objects.filter(
+            job_id=OuterRef("job_id"), elementversion__element_id=f.element_id)
+        clips = clips.filter(Exists(used))
+    if f.date_from is not None:
+        clips = clips.filter(created_at__gte=f.date_from)
+    if f.date_before is not None:
+        clips = clips.filter(created_at__lt=f.date_before)
+    for word in f.words:  # every word, anywhere in the prompts; LIKE wildcards are escaped
+        clips = clips.filter(job__prompt_text__icontains=word)
+    if f.favourites:
+        clips = clips.filter(Exists(Favourite.objects.filter(user=user, clip=OuterRef("pk"))))
+    return clips
+
+
+def cursor_of(clip: Clip) -> str:
+    """Where the next page starts: the last clip's (created_at, id), exact to the microsecond."""
+    return f"{(clip.created_at - _EPOCH) // timedelta(microseconds=1)}_{clip.pk}"
+
+
+def parse_cursor(text: str) -> tuple[datetime, int] | None:
+    micros, _, pk = (text or "").partition("_")
+    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+        return None
+    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+def page_of(clips: QuerySet, after: tuple[datetime, int] | None,
+            size: int = PAGE_SIZE) -> tuple[list[Clip], str | None]:
+    """One page in (created_at, id) order, newest first, without OFFSET: the next page starts
+    strictly after the last row seen, so rows arriving meanwhile never shift a page."""
+    if after is not None:
+        at, pk = after
+        clips = clips.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    rows = list(clips[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return rows, (cursor_of(rows[-1]) if more and rows else None)
