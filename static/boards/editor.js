@@ -49,6 +49,11 @@
   document.body.addEventListener("htmx:sendError", () =>
     setStatus("Not saved: the server cannot be reached. The next change tries again.", true));
   document.body.addEventListener("htmx:oobErrorNoTarget", (e) => e.preventDefault());
+  document.body.addEventListener("htmx:afterSwap", (e) => {
+    if (e.detail.target && e.detail.target.id === "preview") {
+      e.detail.target.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    }
+  });
   // After a switch between single and multi-shot the server redraws the shots.
   document.body.addEventListener("htmx:oobAfterSwap", (e) => {
     if (e.detail.target && e.detail.target.id === "composition") setUpComposition();

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +34,7 @@ from storyboard.boards.state import (
     EditorState,
     Refused,
     SlotState,
+    element_facts,
     items_of_board,
     parse_state,
     resolve_items,
@@ -43,8 +45,9 @@ from storyboard.boards.state import (
     to_rules_value,
 )
 from storyboard.library import access
-from storyboard.library.models import ElementImage, ReferenceImage, ReferenceVideo
+from storyboard.library.models import ReferenceImage, ReferenceVideo
 from storyboard.library.serving import serve_stored_file
+from storyboard.rules.model import slot_sort_key
 from storyboard.teams.decorators import team_required
 from storyboard.teams.models import ProviderAccount
 from storyboard.teams.scoping import for_team, get_for_team
@@ -160,7 +163,7 @@ class SlotView:
 
 def _slot_views(state: EditorState, items: dict, checked: Checked) -> list[SlotView]:
     views = []
-    for s in state.slots:
+    for s in sorted(state.slots, key=lambda s: slot_sort_key(s.name)):
         item = items[s.name]
         url, args = thumbnail_of(s.kind, item)
         is_video_element = s.kind == "element" and item.element.kind == "video"
@@ -189,19 +192,52 @@ def _targets(accounts) -> list[tuple[str, list[tuple[str, str]]]]:
     return groups
 
 
+def _url_maker(name: str, variant: str):
+    """pk -> URL of a library media view, reversed once per page instead of once per item."""
+    sentinel = 987654321
+    pattern = reverse(name, args=[sentinel, variant])
+    return lambda pk: pattern.replace(str(sentinel), str(pk))
+
+
+@dataclass
+class LibraryItem:
+    kind: str
+    ref: str  # what a slot holds: "image:12", "version:7", "video:3"
+    name: str
+    thumb: str
+    shared: bool = False
+    video_element: bool = False
+
+
 def _library(team) -> dict:
-    images = list(access.visible_images(team).order_by("name", "id")[:LIBRARY_ITEMS])
+    image_url = _url_maker("library:image_file", "256")
+    images = [LibraryItem("image", f"image:{pk}", name, image_url(pk))
+              for pk, name in access.visible_images(team).order_by("name", "id")
+              .values_list("pk", "name")[:LIBRARY_ITEMS]]
     elements = list(access.visible_elements(team).filter(current_version__isnull=False)
-                    .prefetch_related(Prefetch("current_version__images",
-                                               queryset=ElementImage.objects.order_by("position")))
-                    [:LIBRARY_ITEMS])
+                    .select_related("current_version")[:LIBRARY_ITEMS])
+    facts = element_facts([e.current_version for e in elements])
+    poster_url = _url_maker("library:version_file", "poster")
+    element_items = []
     for e in elements:
         v = e.current_version
-        pictures = list(v.images.all())
-        e.thumb = (reverse("library:image_file", args=[pictures[0].image_id, "256"]) if pictures
-                   else reverse("library:version_file", args=[v.pk, "poster"]))
-    videos = list(for_team(ReferenceVideo, team)[:LIBRARY_ITEMS])
-    return {"images": images, "elements": elements, "videos": videos}
+        pictures = facts[v.pk].image_ids
+        element_items.append(LibraryItem(
+            "element", f"version:{v.pk}", v.name,
+            image_url(pictures[0]) if pictures else poster_url(v.pk),
+            shared=e.team_id != team.pk, video_element=e.kind == "video"))
+    video_url = _url_maker("library:video_file", "poster")
+    videos = [LibraryItem("video", f"video:{pk}", name, video_url(pk))
+              for pk, name in for_team(ReferenceVideo, team).values_list("pk", "name")
+              [:LIBRARY_ITEMS]]
+    return {"images": images, "elements": element_items, "videos": videos}
+
+
+def _library_sections(team) -> list[tuple[str, list, str]]:
+    found = _library(team)
+    return [("Elements", found["elements"], "No elements yet: make one in the"),
+            ("Images", found["images"], "No images yet: upload some in the"),
+            ("Videos", found["videos"], "")]
 
 
 def _checked(board: Storyboard, state: EditorState, items: dict, account) -> tuple:
@@ -235,7 +271,8 @@ def detail(request, board_id: int):
     _, checked = _checked(board, state, items, board.account)
     accounts = list(for_team(ProviderAccount, request.team))
     context = _editor_context(request, board, state, items, checked,
-                              targets=_targets(accounts), library=_library(request.team),
+                              targets=_targets(accounts),
+                              library_sections=_library_sections(request.team),
                               preview=board.previews.first(), slot_templates=SLOT_TEMPLATES)
     return render(request, "boards/editor.html", context)
 
@@ -267,7 +304,9 @@ def save(request, board_id: int):
     _, checked = _checked(board, saved.state, items, account)
     context = _editor_context(request, saved.board, saved.state, items, checked,
                               reshaped=saved.reshaped, changed=saved.changed)
-    return render(request, "boards/editor.html#saved", context)
+    # Rendered without the request's context processors: the fragment needs none of them (the
+    # CSRF token travels in <body hx-headers>), and this answer is on every keystroke's path.
+    return HttpResponse(render_to_string("boards/editor.html#saved", context))
 
 
 def _conflict(request, current: Storyboard, mine: EditorState):

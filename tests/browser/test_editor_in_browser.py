@@ -88,6 +88,23 @@ def test_an_editor_builds_checks_reorders_reloads_and_previews_a_storyboard(
     expect(page.get_by_role("button", name="Submit")).to_be_enabled()
     expect(page.get_by_label("Checks and preview")).to_contain_text("10 s of 3–15 s")
 
+    # Drag shot 1's right edge two seconds wider (whole seconds), then back with the keyboard.
+    edge = page.get_by_role("slider", name="Length of shot 1")
+    box = edge.bounding_box()
+    card_width = shot(page, 1).bounding_box()["width"]
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + card_width / 3 * 2 + 5, y, steps=8)
+    page.mouse.up()
+    expect(page.get_by_label("Seconds of shot 1")).to_have_value("5")
+    expect(page.get_by_label("Checks and preview")).to_contain_text("12 s of 3–15 s")
+    edge.focus()
+    edge.press("ArrowLeft")
+    edge.press("ArrowLeft")
+    expect(page.get_by_label("Seconds of shot 1")).to_have_value("3")
+    expect(page.get_by_label("Checks and preview")).to_contain_text("10 s of 3–15 s")
+
     # Reorder: drag shot 3 in front of shot 1 by its header.
     shot(page, 3).locator(".shot-head h3").drag_to(shot(page, 1).locator(".shot-head h3"))
     expect(page.get_by_label("Prompt of shot 1")).to_have_value("Applause in the kitchen")
