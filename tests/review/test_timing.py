@@ -1,0 +1,58 @@
+"""Shot plans and time codes: which planned shot a time falls in, and time codes as typed."""
+
+import pytest
+
+from storyboard.review.timing import (
+    TimeCodeError,
+    format_time_code,
+    parse_time_code,
+    shot_at,
+    shot_plan,
+)
+
+PLAN_333 = {"shots": [{"prompt": "A", "duration": 3}, {"prompt": "B", "duration": "3"},
+                      {"prompt": "C", "duration": 3}]}
+
+
+@pytest.mark.parametrize(("seconds", "shot"), [(0, 1), (2.99, 1), (3.0, 2), (4.2, 2), (6.0, 3),
+                                               (8.9, 3), (9.0, 3), (12, 3)])
+def test_a_time_falls_in_the_shot_playing_then(seconds, shot):
+    assert shot_at(shot_plan(PLAN_333), seconds) == shot
+
+
+def test_the_plan_lays_shots_back_to_back():
+    plan = shot_plan(PLAN_333)
+    assert [(s.number, s.start, s.end) for s in plan] == [(1, 0, 3), (2, 3, 6), (3, 6, 9)]
+
+
+def test_a_single_shot_job_is_one_shot_of_its_duration_or_the_clips():
+    assert [(s.start, s.end) for s in shot_plan({"prompt": "A", "duration": 5})] == [(0, 5)]
+    assert shot_plan({"prompt": "A", "duration": "x"}, 7.5)[0].end == 7.5
+
+
+def test_bad_durations_in_a_snapshot_count_as_zero():
+    plan = shot_plan({"shots": [{"duration": "abc"}, {"duration": float("nan")},
+                                {"duration": 2}]})
+    assert plan[-1].end == 2
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("4.2", 4.2), ("4,2", 4.2), ("0:04.2", 4.2),
+                                               ("1:02", 62), (" 7 ", 7), ("0", 0)])
+def test_time_codes_people_type(text, seconds):
+    assert parse_time_code(text) == seconds
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "give the time"), ("-1", "0 s or later"), ("abc", "is not a time code"),
+    ("1:75", "under 60"), ("4.2'; DROP TABLE x", "not a time code"),
+    ("9" * 10_000, "not a time code"), ("nan", "not a time code"), ("inf", "not a time code"),
+])
+def test_bad_time_codes_are_refused_with_a_message(text, message):
+    with pytest.raises(TimeCodeError, match=message):
+        parse_time_code(text)
+
+
+def test_time_codes_are_shown_in_tenths():
+    assert format_time_code(4.2) == "0:04.2"
+    assert format_time_code(62.25) == "1:02.2" or format_time_code(62.25) == "1:02.3"
+    assert format_time_code(-3) == "0:00.0"
