@@ -32,15 +32,26 @@
     el.classList.toggle("bad", !!bad);
   }
 
+  // Say at once that a change is waiting for its save (the save itself is debounced), and
+  // keep saying it when an earlier save answers while a newer change still waits.
+  let dirty = false;
+  const edited = () => {
+    dirty = true;
+    if (!conflict) setStatus("Unsaved changes…");
+  };
+  form.addEventListener("input", edited);
+  form.addEventListener("editor:changed", edited);
   form.addEventListener("htmx:beforeRequest", (e) => {
     if (e.detail.elt !== form) return;
     if (conflict) { e.preventDefault(); return; }
+    dirty = false;
     setStatus("Saving…");
   });
   form.addEventListener("htmx:afterRequest", (e) => {
     if (e.detail.elt !== form) return;
     const xhr = e.detail.xhr;
     if (xhr && xhr.status === 409) conflict = true;
+    if (dirty && !conflict && e.detail.successful) setStatus("Unsaved changes…");
     if (!e.detail.successful && xhr && xhr.status !== 409 && xhr.status !== 422) {
       setStatus("Not saved: the server did not answer (" + (xhr.status || "offline") +
         "). Your text is still here; the next change tries again.", true);
@@ -163,9 +174,11 @@
   });
 
   function insertToken(token, replaceFrom) {
-    const area = lastPrompt && document.body.contains(lastPrompt) ? lastPrompt
-      : form.querySelector("textarea.prompt");
+    const known = lastPrompt && document.body.contains(lastPrompt);
+    const area = known ? lastPrompt : form.querySelector("textarea.prompt");
     if (!area) return;
+    // No prompt edited yet: the token goes at the end of the first one.
+    if (!known) area.setSelectionRange(area.value.length, area.value.length);
     const start = replaceFrom != null ? replaceFrom : area.selectionStart;
     const end = area.selectionEnd;
     const before = area.value.slice(0, start);
@@ -313,7 +326,8 @@
   function setUpComposition() {
     const timeline = document.getElementById("timeline");
     const add = document.getElementById("add-shot");
-    if (!timeline || !editable) return;
+    if (!timeline || !editable || timeline.dataset.wired) return;
+    timeline.dataset.wired = "1";
     renumber();
     if (add) {
       add.addEventListener("click", () => {

@@ -158,3 +158,41 @@ def test_a_second_tab_is_told_about_the_newer_save_and_overwrites_nothing(
     assert [s.prompt for s in board.shots.all()] == ["Written in the first tab", "Shot 2"]
     other.get_by_role("link", name="Load the newer version").click()
     expect(other.get_by_label("Prompt of shot 1")).to_have_value("Written in the first tab")
+
+
+def test_switching_shape_carries_the_text_and_the_keyboard_fills_the_tray(
+        live_server, page, studio, shots_dir):
+    board = Storyboard.objects.create(team=studio, title="Shapes")
+    from storyboard.boards.models import Shot
+
+    for i, (prompt, seconds) in enumerate([("Morning light", "4"), ("Coffee pours", "3")]):
+        Shot.objects.create(storyboard=board, position=i, prompt=prompt, duration=seconds)
+    sign_in(page, live_server, f"/storyboards/{board.pk}/")
+
+    page.get_by_role("button", name="Add stove to the tray").press("Enter")
+    expect(page.get_by_role("list", name="Reference tray").locator(".slot")).to_have_count(1)
+    page.get_by_role("button", name="Insert @image_1 into the prompt").click()
+    saved(page)
+
+    page.get_by_label("Single shot").check()
+    prompt = page.get_by_role("textbox", name="Prompt", exact=True)
+    expect(prompt).to_have_value("Morning light @image_1\n\nCoffee pours")
+    expect(page.get_by_label("Seconds", exact=True)).to_have_value("7")
+    expect(page.get_by_role("heading", name="Prompt", exact=True)).to_be_visible()
+    saved(page)
+    page.screenshot(path=os.path.join(shots_dir, "editor-single-shot.png"))
+
+    page.get_by_label("Multi-shot").check()
+    expect(page.get_by_label("Prompt of shot 1")).to_have_value(
+        "Morning light @image_1\n\nCoffee pours")
+    expect(page.get_by_label("Seconds of shot 1")).to_have_value("4")
+    expect(page.get_by_label("Seconds of shot 2")).to_have_value("3")
+    expect(page.locator("#p-shots-1-prompt")).to_contain_text("Shot 2 has no prompt.")
+    # The redrawn timeline works like the first one.
+    page.get_by_role("button", name="Add shot").click()
+    page.get_by_label("Prompt of shot 3").fill("The cup, close")
+    page.get_by_label("Prompt of shot 2").fill("Steam")
+    saved(page)
+    board.refresh_from_db()
+    assert [s.prompt for s in board.shots.all()] == [
+        "Morning light @image_1\n\nCoffee pours", "Steam", "The cup, close"]
