@@ -49,10 +49,13 @@ class _CheckedBackend(httpcore.SyncBackend):
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
+            addresses = [ipaddress.ip_address(host)]  # an address already: nothing to resolve
+        except ValueError:
+            try:
+                infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            except OSError as exc:
+                raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+            addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
         refused = [a for a in addresses
                    if not address_allowed(a, allow_loopback=self.allow_loopback)]
         if refused or not addresses:
