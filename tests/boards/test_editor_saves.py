@@ -303,3 +303,28 @@ def test_htmx_saves_need_the_csrf_header(cast, client_for, board):
                        HTTP_X_CSRFTOKEN=token).status_code == 200
     board.refresh_from_db()
     assert board.title == "Via htmx"
+
+
+def test_each_targets_own_limits_apply_at_and_past_them(cast, client_for, board):
+    from storyboard.teams.accounts import AccountInput, add_account
+
+    useapi = add_account(cast.team_a, AccountInput("useapi", "Use", {"token": "t"}))
+    apimart = add_account(cast.team_a, AccountInput("apimart", "Mart", {"api_key": "k"}))
+    board.multi_shot, board.prompt, board.duration, board.account = False, "x", "5", useapi
+    board.model = "o1"
+    board.save()
+    board.shots.all().delete()
+    client = client_for(cast.editor)
+    html = save(client, board, prompt="p" * 1700).content.decode()
+    assert box(html, "prompt") == "" and ">1,700 / 1,700<" in html
+    html = save(client, board, prompt="p" * 1701).content.decode()
+    assert "1701 characters as sent; useapi o1 takes at most 1700" in box(html, "prompt")
+    board.refresh_from_db()
+    html = save(client, board, target=f"{apimart.pk}/v3", prompt="p",
+                negative_prompt="n" * 2500).content.decode()
+    assert box(html, "negative_prompt") == "" and ">2,500 / 2,500<" in html
+    html = save(client, board, negative_prompt="n" * 2501).content.decode()
+    assert '<li class="error">' in box(html, "negative_prompt")
+    board.refresh_from_db()
+    html = save(client, board, target=f"{useapi.pk}/v3").content.decode()
+    assert "negative" in box(html, "negative_prompt")  # useapi has none: said beside it
