@@ -180,6 +180,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Media on an S3-compatible store (AWS, MinIO, R2…) instead of MEDIA_ROOT: needs the `s3` extra
+# (`pip install -e '.[s3]'`, django-storages + boto3). Files are always read through the
+# storage API; the worker keeps local copies in VAR_DIR/cache when it needs a real file.
+STORYBOARD_S3_BUCKET = envstr("STORYBOARD_S3_BUCKET")
+if STORYBOARD_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORYBOARD_S3_BUCKET,
+            "endpoint_url": envurl("STORYBOARD_S3_ENDPOINT_URL") or None,
+            "region_name": envstr("STORYBOARD_S3_REGION") or None,
+            "access_key": envstr("STORYBOARD_S3_ACCESS_KEY") or None,
+            "secret_key": envstr("STORYBOARD_S3_SECRET_KEY") or None,
+            "location": envstr("STORYBOARD_S3_PREFIX", "media"),
+            "file_overwrite": False,
+            "default_acl": None,  # private objects: the app serves them after its own checks
+            "querystring_auth": True,
+        },
+    }
 # Before the first collectstatic (tests, a fresh checkout) fall back to unhashed names.
 WHITENOISE_MANIFEST_STRICT = False
 WHITENOISE_USE_FINDERS = DEBUG

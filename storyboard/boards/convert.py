@@ -3,16 +3,14 @@ its slots as the providers need them."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import default_storage
 
 from storyboard.boards.models import Storyboard
 from storyboard.providers.base import ElementSpec, Media
 from storyboard.providers.prepare import ElementSource
 from storyboard.rules import Attachment, Settings, Shot, Target
 from storyboard.rules import Storyboard as Value
+from storyboard.storage import local_path
 
 
 def with_related(queryset):
@@ -68,7 +66,7 @@ def public_url(storage_name: str, base: str | None = None) -> str | None:
 
 def media_for(storage_name: str, content_type: str, sha256: str,
               base: str | None = None) -> Media:
-    return Media(Path(default_storage.path(storage_name)), content_type, sha256,
+    return Media(local_path(storage_name), content_type, sha256,
                  public_url(storage_name, base))
 
 

@@ -4,7 +4,6 @@ as an MP4 of the planned length, then moved into place atomically with its poste
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import av
@@ -15,11 +14,11 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
 from storyboard.jobs.models import Clip, Job
-from storyboard.jobs.sources import storage_path
 from storyboard.library.images import MediaRefused
 from storyboard.library.videos import poster_jpeg, probe_video
 from storyboard.providers.http import TooLarge, build_client, download
 from storyboard.rules import Storyboard as Value
+from storyboard.storage import keep_file, scratch_path
 
 
 class DownloadFailed(Exception):
@@ -63,21 +62,20 @@ def _checked(path: Path, planned: int):
 
 def _keep(job: Job, path: Path, info, *, watermarked: bool, source_url: str) -> Clip:
     """Moves a checked file into its final place and records the clip (once per job)."""
-    name = f"clips/{job.team_id}/{job.id}.mp4"
-    final = storage_path(name)
-    os.replace(path, final)
-    poster_name = default_storage.save(f"clips/{job.team_id}/{job.id}.jpg",
-                                       ContentFile(poster_jpeg(str(final))))
+    poster = poster_jpeg(str(path))
     digest = hashlib.sha256()
-    with open(final, "rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1024 * 1024), b""):
             digest.update(block)
+    byte_size = path.stat().st_size
+    name = keep_file(path, f"clips/{job.team_id}/{job.id}.mp4")
+    poster_name = default_storage.save(f"clips/{job.team_id}/{job.id}.jpg", ContentFile(poster))
     try:
         with transaction.atomic():
             clip, _ = Clip.objects.get_or_create(job=job, defaults=dict(
                 team_id=job.team_id, file=name, poster=poster_name, width=info.width,
                 height=info.height, seconds=info.seconds, fps=info.fps,
-                byte_size=final.stat().st_size, sha256=digest.hexdigest(),
+                byte_size=byte_size, sha256=digest.hexdigest(),
                 watermarked=watermarked, source_url=source_url[:2000]))
     except IntegrityError:
         clip = Clip.objects.get(job=job)
@@ -91,8 +89,7 @@ def store_clip(job: Job) -> Clip:
     files = job.result_files or []
     if not files:
         raise DownloadFailed("the provider reported success but gave no file", retryable=False)
-    incoming = storage_path(f"clips/{job.team_id}/.incoming-{job.id}.mp4")
-    incoming.parent.mkdir(parents=True, exist_ok=True)
+    incoming = scratch_path(f"clips/{job.team_id}/{job.id}.mp4")
     problems = []
     with build_client(allow_loopback=bool(job.account and job.account.sandbox)) as client:
         for item in files:  # best first: the clean master before the watermarked file
@@ -117,8 +114,7 @@ def store_local_render(job: Job, pictures: dict[str, Path]) -> Clip:
     existing = Clip.objects.filter(job=job).first()
     if existing:
         return existing
-    incoming = storage_path(f"clips/{job.team_id}/.incoming-{job.id}.mp4")
-    incoming.parent.mkdir(parents=True, exist_ok=True)
+    incoming = scratch_path(f"clips/{job.team_id}/{job.id}.mp4")
     render_animatic(Value.from_dict(job.snapshot), incoming, images=pictures)
     info = _checked(incoming, job.planned_seconds)
     return _keep(job, incoming, info, watermarked=False, source_url="")

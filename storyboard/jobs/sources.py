@@ -6,12 +6,12 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 
 from storyboard.boards.convert import element_source, image_media, media_for
 from storyboard.library.models import ElementVersion, ReferenceImage, ReferenceVideo
 from storyboard.providers.base import Media
 from storyboard.providers.prepare import media_type_for
+from storyboard.storage import local_path
 
 
 def media_base(account) -> str | None:
@@ -65,7 +65,8 @@ class JobSources:
 
 
 def storage_path(name: str) -> Path:
-    return Path(default_storage.path(name))
+    """A local file with the stored file's content (see storyboard.storage)."""
+    return local_path(name)
 
 
 def _file_media(path: Path) -> Media:

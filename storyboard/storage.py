@@ -1,0 +1,67 @@
+"""Media through Django's storage API, so the files may live on this machine or on an
+S3-compatible store (django-storages). Code that needs a real file on disk — PyAV, Pillow,
+uploads to vendors — asks for `local_path`; new files are written locally, checked, then handed
+to `keep_file`, which moves them into place atomically (local disk) or uploads them."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage, storages
+
+
+def is_local() -> bool:
+    """Files live on this machine's disk (some remote stores answer `path()` all the same)."""
+    return isinstance(storages["default"], FileSystemStorage)
+
+
+def local_path(name: str) -> Path:
+    """A file on this machine with the content of the stored `name` (for a remote store, a
+    cached copy, fetched once)."""
+    if is_local():
+        return Path(default_storage.path(name))
+    cache = Path(settings.VAR_DIR) / "cache" / hashlib.sha256(name.encode()).hexdigest()[:32]
+    target = cache.with_suffix(Path(name).suffix)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out, default_storage.open(name, "rb") as source:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return target
+
+
+def scratch_path(name: str) -> Path:
+    """Where to build a file that will become the stored `name`: beside its final place on a
+    local disk (so the last move is atomic), in the local state directory otherwise."""
+    if is_local():
+        path = Path(default_storage.path(name))
+        path = path.with_name(f".incoming-{path.name}")
+    else:
+        path = Path(settings.VAR_DIR) / "incoming" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keep_file(scratch: Path, name: str) -> str:
+    """Moves a finished scratch file to the stored `name` and returns the stored name."""
+    if is_local():
+        final = Path(default_storage.path(name))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(scratch, final)
+        return name
+    try:
+        with open(scratch, "rb") as handle:
+            return default_storage.save(name, File(handle, name=Path(name).name))
+    finally:
+        scratch.unlink(missing_ok=True)
