@@ -11,19 +11,17 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 from providers.sandbox_helpers import running
+from scale_out import SCALE_OUT, scale_out_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 JOBS = 15
 
 
-SCALE_OUT = os.environ.get("DATABASE_URL", "").startswith("postgres") and bool(
-    os.environ.get("REDIS_URL"))
 _EXTRA: dict[str, str] = {}
 
 
@@ -33,25 +31,6 @@ def _env(var_dir: Path) -> dict:
                STORYBOARD_JOB_LEASE="4", Q_WORKERS="2", PYTHONPATH=str(ROOT),
                PYTHONUNBUFFERED="1", **_EXTRA)
     return env
-
-
-@contextlib.contextmanager
-def _scale_out_database():
-    """A database of its own on the PostgreSQL server, Redis as broker under its own name."""
-    import psycopg
-
-    name = f"kill_{uuid.uuid4().hex[:10]}"
-    server = os.environ["DATABASE_URL"]
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    _EXTRA.update(DATABASE_URL=server.rsplit("/", 1)[0] + f"/{name}",
-                  REDIS_URL=os.environ["REDIS_URL"], Q_NAME=name)
-    try:
-        yield
-    finally:
-        _EXTRA.clear()
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _script(var_dir, *args) -> str:
@@ -89,8 +68,12 @@ def test_a_killed_worker_loses_nothing_and_pays_nothing_twice(tmp_path):
 
 @pytest.mark.skipif(not SCALE_OUT, reason="runs in the PostgreSQL + Redis pass of .ci/run")
 def test_two_killed_workers_on_postgres_and_redis_lose_nothing(tmp_path):
-    with _scale_out_database():
-        _kill_and_restart(tmp_path, workers=2)
+    with scale_out_environment() as env:
+        _EXTRA.update(env)
+        try:
+            _kill_and_restart(tmp_path, workers=2)
+        finally:
+            _EXTRA.clear()
 
 
 def _kill_and_restart(tmp_path, workers: int):
