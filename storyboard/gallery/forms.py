@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from storyboard.gallery.cards import options
 from storyboard.gallery.queries import Filters, family_ids
 from storyboard.review.models import ReviewState
 
@@ -46,7 +47,7 @@ class GalleryFilters:
         f = {}
         board = _int(self.values["board"])
         if self.values["board"]:
-            if board is None or board not in {b.pk for b in boards}:
+            if board is None or board not in {pk for pk, _ in boards}:
                 self.errors.append("Storyboard: choose one from the list.")
             else:
                 f["boards"] = family_ids(board, team)
@@ -56,7 +57,7 @@ class GalleryFilters:
         elif target:
             account, _, model = target.partition(":")
             account_id = _int(account)
-            if account_id not in {a.pk for a in accounts} or model not in MODELS:
+            if account_id not in {pk for pk, _ in accounts} or model not in MODELS:
                 self.errors.append("Target: choose one from the list.")
             else:
                 f["account_id"], f["model"] = account_id, model
@@ -68,7 +69,7 @@ class GalleryFilters:
                 f["review"] = review
         element = _int(self.values["element"])
         if self.values["element"]:
-            if element is None or element not in {e.pk for e in elements}:
+            if element is None or element not in {pk for pk, _ in elements}:
                 self.errors.append("Element: choose one from the list.")
             else:
                 f["element_id"] = element
@@ -94,6 +95,23 @@ class GalleryFilters:
                 f["words"] = tuple(words)
         f["favourites"] = self.values["fav"] == "1"
         self.filters = Filters(**f)
+
+    @property
+    def board_options(self):
+        return options(((str(pk), title[:60]) for pk, title in self.board_choices),
+                       self.values["board"])
+
+    @property
+    def target_options(self):
+        targets = [("animatic", "Local preview (animatic)")] + [
+            (f"{pk}:{m}", f"{label} · {m}") for pk, label in self.account_choices
+            for m in MODELS]
+        return options(targets, self.values["target"])
+
+    @property
+    def element_options(self):
+        return options(((str(pk), name) for pk, name in self.element_choices),
+                       self.values["element"])
 
     @property
     def active(self) -> bool:

@@ -48,6 +48,17 @@ def clips_for(team, user) -> QuerySet:
             .order_by("-created_at", "-id"))
 
 
+CARD_FIELDS = ("id", "job", "width", "height", "seconds", "created_at", "job__id", "job__title",
+               "job__state", "job__dialect", "job__model", "job__account", "job__storyboard",
+               "job__account__id", "job__account__label")
+
+
+def card_rows(clips: QuerySet) -> QuerySet:
+    """Only what a card shows: a job's snapshot and request body are JSON worth decoding only
+    on the pages that show them."""
+    return clips.only(*CARD_FIELDS)
+
+
 @dataclass(frozen=True)
 class Filters:
     boards: list[int] | None = None  # a storyboard family
@@ -63,8 +74,11 @@ class Filters:
 
 
 def apply_filters(clips: QuerySet, f: Filters, user) -> QuerySet:
+    # Narrow filters start from the few jobs that match (through the jobs' own indexes) rather
+    # than walking every clip of the team in date order looking for them.
     if f.boards is not None:
-        clips = clips.filter(job__storyboard_id__in=f.boards)
+        clips = clips.filter(job_id__in=Job.objects.filter(storyboard_id__in=f.boards)
+                             .values("id"))
     if f.dialect:
         clips = clips.filter(job__dialect=f.dialect)
     if f.account_id is not None:
@@ -77,8 +91,8 @@ def apply_filters(clips: QuerySet, f: Filters, user) -> QuerySet:
         clips = clips.filter(review__state=f.review)
     if f.element_id is not None:
         used = Job.element_versions.through.objects.filter(
-            job_id=OuterRef("job_id"), elementversion__element_id=f.element_id)
-        clips = clips.filter(Exists(used))
+            elementversion__element_id=f.element_id).values("job_id")
+        clips = clips.filter(job_id__in=used)
     if f.date_from is not None:
         clips = clips.filter(created_at__gte=f.date_from)
     if f.date_before is not None:
@@ -86,7 +100,7 @@ def apply_filters(clips: QuerySet, f: Filters, user) -> QuerySet:
     for word in f.words:  # every word, anywhere in the prompts; LIKE wildcards are escaped
         clips = clips.filter(job__prompt_text__icontains=word)
     if f.favourites:
-        clips = clips.filter(Exists(Favourite.objects.filter(user=user, clip=OuterRef("pk"))))
+        clips = clips.filter(pk__in=Favourite.objects.filter(user=user).values("clip_id"))
     return clips
 
 

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from storyboard.boards.models import Storyboard
 from storyboard.gallery import details
+from storyboard.gallery.cards import with_links
 from storyboard.gallery.forms import GalleryFilters
 from storyboard.gallery.queries import (
     FAMILY_DEPTH,
     apply_filters,
+    card_rows,
     clips_for,
     family_ids,
     page_of,
@@ -36,11 +38,11 @@ BOARD_CHOICES_MAX = 500
 
 def _choices(team):
     boards = list(for_team(Storyboard, team).order_by("title", "id")
-                  .only("id", "title")[:BOARD_CHOICES_MAX])
-    accounts = list(for_team(ProviderAccount, team).order_by("label").only("id", "label",
-                                                                             "dialect"))
-    elements = sorted(visible_elements(team).filter(current_version__isnull=False),
-                      key=lambda e: e.current_version.name.lower())
+                  .values_list("id", "title")[:BOARD_CHOICES_MAX])
+    accounts = list(for_team(ProviderAccount, team).order_by("label")
+                    .values_list("id", "label"))
+    elements = sorted(visible_elements(team).filter(current_version__isnull=False)
+                      .values_list("id", "current_version__name"), key=lambda e: e[1].lower())
     return boards, accounts, elements
 
 
@@ -53,13 +55,11 @@ def index(request):
     after = parse_cursor(request.GET.get("after", ""))
     clips, cursor = [], None
     if not form.errors:
-        clips, cursor = page_of(apply_filters(clips_for(request.team, request.user),
-                                              form.filters, request.user), after)
+        clips, cursor = page_of(card_rows(apply_filters(
+            clips_for(request.team, request.user), form.filters, request.user)), after)
     query = {k: v for k, v in form.values.items() if v}
-    context = {"form": form, "clips": clips, "first_page": after is None,
-               "more_url": f"?{urlencode({**query, 'after': cursor})}" if cursor else None,
-               "targets": [(f"{a.pk}:{m}", f"{a.label} · {m}") for a in accounts
-                           for m in ("v3", "o1")]}
+    context = {"form": form, "clips": with_links(clips), "here": request.get_full_path(),
+               "more_url": f"?{urlencode({**query, 'after': cursor})}" if cursor else None}
     if request.htmx and after is not None:
         return render(request, "gallery/index.html#cards", context)
     if request.htmx and request.htmx.target == "results":
@@ -73,6 +73,7 @@ def clip(request, clip_id: int):
     clip = get_object_or_404(clips_for(request.team, request.user).select_related(
         "job__storyboard", "job__created_by"), pk=clip_id)
     job = clip.job
+    with_links([clip])
     return render(request, "gallery/clip.html", {
         "clip": clip, "job": job, "plan": shot_plan(job.snapshot, clip.seconds),
         "references": details.references(job, request.team),
@@ -89,13 +90,14 @@ def takes(request, board_id: int):
     board = get_for_team(Storyboard, request.team, pk=board_id)
     ids = family_ids(board.pk, request.team)
     boards = {b.pk: b for b in Storyboard.objects.filter(pk__in=ids)}
-    clips = list(clips_for(request.team, request.user).filter(job__storyboard_id__in=ids)[:200])
+    clips = with_links(card_rows(clips_for(request.team, request.user).filter(
+        job__storyboard_id__in=ids))[:200])
     groups: dict[int, list[Clip]] = {}
     for c in clips:
         groups.setdefault(c.job.storyboard_id, []).append(c)
     revisions = sorted(boards.values(), key=lambda b: (b.created_at, b.pk), reverse=True)
     return render(request, "gallery/takes.html", {
-        "board": board, "clips": clips,
+        "board": board, "clips": clips, "here": request.get_full_path(),
         "groups": [(b, groups.get(b.pk, [])) for b in revisions],
         "approved": [c for c in clips if c.review_state == "approved"],
         "depth": FAMILY_DEPTH,
@@ -130,6 +132,7 @@ def favourite(request, clip_id: int):
     starred = actions.toggle_favourite(clip, request.user)
     if request.htmx:
         clip.starred = starred
+        with_links([clip])
         return render(request, "gallery/_clip_card.html#star", {"clip": clip})
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts=None) and back.startswith("/"):

@@ -23,7 +23,9 @@ class ReviewState(models.TextChoices):
 
 class ClipReview(models.Model):
     """The current decision on a clip, one row per decided clip (no row: awaiting review). Kept
-    beside the history so the gallery filters and the queue are one indexed join."""
+    beside the history so the gallery's filter and the queue are a join on the clip's key (no
+    index on the state on purpose: walking the clips in date order and looking each up is the
+    plan that stays fast)."""
 
     clip = models.OneToOneField(Clip, on_delete=models.CASCADE, primary_key=True,
                                 related_name="review")
@@ -31,9 +33,6 @@ class ClipReview(models.Model):
     state = models.CharField(max_length=10, choices=ReviewState.choices)
     decision = models.ForeignKey("Decision", on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        indexes = [models.Index(fields=["team", "state"])]
 
     def __str__(self) -> str:
         return f"{self.clip}: {self.state}"
