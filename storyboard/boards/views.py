@@ -3,6 +3,7 @@ fragments (django-template-partials); every write goes through boards/actions.py
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -36,9 +39,9 @@ from storyboard.boards.state import (
     SlotState,
     element_facts,
     items_of_board,
+    load_board,
     parse_state,
     resolve_items,
-    saving_queryset,
     state_from_board,
     target_value,
     thumbnail_of,
@@ -127,6 +130,14 @@ def delete(request, board_id: int):
 # --- the editor ----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16)
+def _url_maker(name: str, variant: str):
+    """pk -> URL of a library media view, reversed once per page instead of once per item."""
+    sentinel = 987654321
+    pattern = reverse(name, args=[sentinel, variant])
+    return lambda pk: pattern.replace(str(sentinel), str(pk))
+
+
 @dataclass
 class ShotView:
     index: int
@@ -165,9 +176,9 @@ def _slot_views(state: EditorState, items: dict, checked: Checked) -> list[SlotV
     views = []
     for s in sorted(state.slots, key=lambda s: slot_sort_key(s.name)):
         item = items[s.name]
-        url, args = thumbnail_of(s.kind, item)
+        url, (pk, variant) = thumbnail_of(s.kind, item)
         is_video_element = s.kind == "element" and item.element.kind == "video"
-        views.append(SlotView(s, item.name, reverse(url, args=args),
+        views.append(SlotView(s, item.name, _url_maker(url, variant)(pk),
                               checked.problems_of(s.name), is_video_element))
     return views
 
@@ -190,13 +201,6 @@ def _targets(accounts) -> list[tuple[str, list[tuple[str, str]]]]:
         groups.append((f"{a.label} ({a.dialect}{sandbox})",
                        [(target_value(a.pk, m), f"{a.label} · {label}") for m, label in models]))
     return groups
-
-
-def _url_maker(name: str, variant: str):
-    """pk -> URL of a library media view, reversed once per page instead of once per item."""
-    sentinel = 987654321
-    pattern = reverse(name, args=[sentinel, variant])
-    return lambda pk: pattern.replace(str(sentinel), str(pk))
 
 
 @dataclass
@@ -265,7 +269,7 @@ def _editor_context(request, board: Storyboard, state: EditorState, items: dict,
 @require_GET
 @team_required("view")
 def detail(request, board_id: int):
-    board = get_for_team(saving_queryset(), request.team, pk=board_id)
+    board = load_board(request.team, board_id)
     state = state_from_board(board)
     items = {s.name: s.item for s in board.slots.all()}
     _, checked = _checked(board, state, items, board.account)
@@ -278,7 +282,7 @@ def detail(request, board_id: int):
 
 
 def _board_for_saving(request, board_id: int) -> Storyboard:
-    return get_for_team(saving_queryset(), request.team, pk=board_id)
+    return load_board(request.team, board_id)
 
 
 @require_POST
@@ -303,10 +307,26 @@ def save(request, board_id: int):
     board.account = account
     _, checked = _checked(board, saved.state, items, account)
     context = _editor_context(request, saved.board, saved.state, items, checked,
-                              reshaped=saved.reshaped, changed=saved.changed)
+                              reshaped=saved.reshaped, changed=saved.changed,
+                              oob_fields=_oob_fields(checked))
     # Rendered without the request's context processors: the fragment needs none of them (the
     # CSRF token travels in <body hx-headers>), and this answer is on every keystroke's path.
     return HttpResponse(render_to_string("boards/editor.html#saved", context))
+
+
+def _oob_fields(checked: Checked) -> str:
+    """The problem box beside every field and every counter, as out-of-band swaps: the same
+    markup as the page's `problems` partial, built here because an autosave sends some forty of
+    them on every keystroke."""
+    boxes = format_html_join(
+        "\n", '<ul class="problems" id="p-{}" hx-swap-oob="true">{}</ul>',
+        ((box_id, format_html_join("", '<li class="{}">{}</li>',
+                                   ((p.severity, p.message) for p in box)))
+         for box_id, box in checked.boxes))
+    counters = format_html_join(
+        "\n", '<span id="{}" class="counter{}" hx-swap-oob="true">{}</span>',
+        ((c.id, " over" if c.over else "", c.text) for c in checked.counters))
+    return boxes + mark_safe("\n") + counters  # noqa: S308 - a constant newline
 
 
 def _conflict(request, current: Storyboard, mine: EditorState):
