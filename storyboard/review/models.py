@@ -31,7 +31,7 @@ class ClipReview(models.Model):
                                 related_name="review")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
     state = models.CharField(max_length=10, choices=ReviewState.choices)
-    decision = models.ForeignKey("Decision", on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey("Decision", on_delete=models.CASCADE, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -204,3 +204,17 @@ def test_the_editor_of_the_revision_reads_the_note_and_the_time_coded_comments(
     with django_assert_num_queries(0):  # nobody's revision: no query on the editor page
         html = template.render(Context({"board": original}))
     assert "Retake requested" not in html and "Takes and reviews" in html
+
+
+def test_deleting_a_clip_takes_its_review_comments_and_stars_with_it(cast, make_clip):
+    from storyboard.review.actions import toggle_favourite
+
+    clip = make_clip(**NINE)
+    add_comment(clip, cast.reviewer, 1, "Nice")
+    request_retake(clip, cast.reviewer, "Darker")
+    approve_clip(clip, cast.owner)
+    toggle_favourite(clip, cast.viewer)
+    clip.job.delete()
+    assert not (ClipReview.objects.exists() or Decision.objects.exists()
+                or Comment.objects.exists())
+    assert Storyboard.objects.filter(title__endswith="(retake)").exists()  # the revision stays
