@@ -123,7 +123,7 @@ def clip_file(request, clip_id: int):
     download = request.GET.get("download") == "1"
     return serve_stored_file(request, clip.file, "video/mp4",
                              f"{clip.job.title[:60]}-{clip.job.short_id}.mp4" if download
-                             else None)
+                             else None, attachment=download)
 
 
 @require_GET

@@ -54,18 +54,23 @@ def _stream(fh, start: int, length: int):
         fh.close()
 
 
-def _secure(response: HttpResponse, content_type: str, download_name: str | None) -> None:
+def _secure(response: HttpResponse, content_type: str, download_name: str | None,
+            attachment: bool = False) -> None:
     response["Content-Type"] = content_type
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     if download_name:
-        response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(download_name)}"
+        disposition = "attachment" if attachment else "inline"
+        response["Content-Disposition"] = (
+            f"{disposition}; filename*=UTF-8''{quote(download_name)}")
 
 
 def serve_stored_file(request, name: str, content_type: str,
-                      download_name: str | None = None) -> HttpResponse:
+                      download_name: str | None = None, *,
+                      attachment: bool = False) -> HttpResponse:
+    """`attachment=True` asks the browser to save the file under `download_name`."""
     if not name:
         raise Http404("no such file")
     try:
@@ -91,7 +96,7 @@ def serve_stored_file(request, name: str, content_type: str,
         response = HttpResponse(status=status)
     else:
         response = StreamingHttpResponse(_stream(fh, start, length), status=status)
-    _secure(response, content_type, download_name)
+    _secure(response, content_type, download_name, attachment)
     response["Content-Length"] = str(length)
     if status == 206:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"

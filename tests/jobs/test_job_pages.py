@@ -32,6 +32,8 @@ def test_the_clip_streams_with_range_requests(cast, board, queue, client_for):
     assert response.status_code == 206 and response["Content-Type"] == "video/mp4"
     assert response["Content-Range"].startswith("bytes 0-99/")
     assert response["X-Content-Type-Options"] == "nosniff"
+    saved = client_for(cast.viewer).get(f"/jobs/clips/{clip.pk}/video/?download=1")
+    assert saved["Content-Disposition"].startswith("attachment; filename*=UTF-8''Coast-")
 
 
 def test_submitting_from_the_page_twice_makes_one_job(cast, board, queue, client_for):
