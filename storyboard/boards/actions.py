@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import json
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -78,8 +78,7 @@ def save_storyboard(board: Storyboard, state: EditorState) -> Saved:
     for name, value in state.board_fields().items():
         setattr(board, name, value)
     board.version, board.updated_at = state.version + 1, now
-    return Saved(board, EditorState(**{**state.__dict__, "version": board.version}),
-                 changed=True, reshaped=reshaped)
+    return Saved(board, replace(state, version=board.version), changed=True, reshaped=reshaped)
 
 
 def _same(a: EditorState, b: EditorState) -> bool:

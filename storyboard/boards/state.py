@@ -10,9 +10,8 @@ refused here, with a message naming the field, and then nothing is saved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 from storyboard.boards.models import (
@@ -28,7 +27,7 @@ from storyboard.boards.models import (
 )
 from storyboard.boards.models import Shot as ShotRow
 from storyboard.library import access
-from storyboard.library.models import ElementImage, ReferenceImage, ReferenceVideo
+from storyboard.library.models import ElementImage, ReferenceVideo
 from storyboard.rules import Attachment, Settings, Shot, Target
 from storyboard.rules import Storyboard as Value
 from storyboard.rules.model import SLOT_NAMES, parse_whole_seconds, slot_kind
@@ -313,19 +312,9 @@ def resolve_items(team, slots: tuple[SlotState, ...],
 
 
 def items_of_board(board: Storyboard) -> dict[str, object]:
-    """slot name -> library object for a board loaded with `convert.with_related` or
-    `saving_queryset`."""
+    """slot name -> library object for a board loaded with `load_board` (or
+    `convert.with_related`)."""
     return {s.name: s.item for s in board.slots.all()}
-
-
-def saving_queryset():
-    """Storyboards with what the editor reads: shots, and slots with their items, in three
-    queries (element versions' pictures come from `element_facts`). The orderings are spelled
-    out: the models' own (by storyboard first) would join the storyboard table every time."""
-    slots = Slot.objects.select_related("image", "video", "element_version__element")
-    return Storyboard.objects.select_related("account").prefetch_related(
-        Prefetch("shots", queryset=ShotRow.objects.order_by("position", "id")),
-        Prefetch("slots", queryset=slots.order_by("name")))
 
 
 # What the editor reads of a slot's item (building whole library rows costs more than the
@@ -339,8 +328,10 @@ _SLOT_COLUMNS = (
 
 
 def load_board(team, pk) -> Storyboard:
-    """`saving_queryset().get(team=team, pk=pk)` (404 when not the team's) without the prefetch
-    machinery, which costs more than the two queries themselves on every autosave."""
+    """The team's storyboard `pk` (404 otherwise) with its shots and its slots with their items,
+    in three queries. Spelled out rather than prefetched: on every autosave the prefetch
+    machinery and the models' default orderings (by storyboard first, which joins the
+    storyboard table) cost more than the queries themselves."""
     board = get_object_or_404(Storyboard.objects.select_related("account"), team=team, pk=pk)
     shots = ShotRow.objects.filter(storyboard_id=board.pk).order_by("position", "id")
     slots = Slot.objects.filter(storyboard_id=board.pk).select_related(
@@ -426,23 +417,3 @@ def thumbnail_of(kind: str, item) -> tuple[str, tuple]:
     if facts.image_ids:
         return "library:image_file", (facts.image_ids[0], "256")
     return "library:version_file", (item.pk, "poster")
-
-
-@dataclass
-class SlotView:
-    """What the tray shows for one slot."""
-
-    state: SlotState
-    item: object
-    thumb_url: str = ""
-    name: str = ""
-    is_video_element: bool = False
-    problems: list = field(default_factory=list)
-
-    @property
-    def kind(self) -> str:
-        return self.state.kind
-
-
-def image_ids(items: dict[str, object]) -> list[ReferenceImage]:
-    return [i for i in items.values() if isinstance(i, ReferenceImage)]

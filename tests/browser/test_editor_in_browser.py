@@ -135,6 +135,15 @@ def test_an_editor_builds_checks_reorders_reloads_and_previews_a_storyboard(
                            timeout=10_000)
     page.screenshot(path=os.path.join(shots_dir, "editor-preview.png"))
 
+    # Export, then back to the list: the storyboard is there with its three shots.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export").click()
+    assert download.value.suggested_filename == "kitchen-chase.json"
+    page.get_by_role("link", name="← Storyboards").click()
+    row = page.get_by_role("row").filter(has_text="Kitchen chase")
+    expect(row).to_contain_text("3")
+    page.screenshot(path=os.path.join(shots_dir, "storyboards-list.png"))
+
 
 def test_a_second_tab_is_told_about_the_newer_save_and_overwrites_nothing(
         live_server, page, browser, studio, shots_dir):
