@@ -13,7 +13,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from storyboard.boards import hooks
@@ -176,9 +176,14 @@ def delete_storyboard(board: Storyboard) -> None:
                          f"still running: wait for {'them' if running > 1 else 'it'} to "
                          f"finish or cancel {'them' if running > 1 else 'it'} first.")
     names = list(board.previews.values_list("file", flat=True))
-    with transaction.atomic():
-        board.delete()
-        transaction.on_commit(lambda: _delete_files(names))
+    try:
+        with transaction.atomic():
+            board.delete()
+            transaction.on_commit(lambda: _delete_files(names))
+    except ProtectedError as e:  # something of another app holds on to it
+        holders = sorted({obj._meta.verbose_name for obj in e.protected_objects})
+        raise BoardError(f"“{board.title}” is still used ({', '.join(holders)}): it cannot be "
+                         f"deleted.") from None
 
 
 def _delete_files(names) -> None:

@@ -94,3 +94,16 @@ def test_outsiders_cannot_duplicate_or_delete(cast, client_for, board):
     assert client.post(f"/storyboards/{board.pk}/duplicate/").status_code == 404
     assert client.post(f"/storyboards/{board.pk}/delete/").status_code == 404
     assert Storyboard.objects.count() == 1
+
+
+def test_a_storyboard_another_app_protects_is_refused_with_a_message(cast, client_for, board,
+                                                                      monkeypatch):
+    from django.db.models import ProtectedError
+
+    def protected(self, *args, **kwargs):
+        raise ProtectedError("held", {cast.team_a})
+
+    monkeypatch.setattr(Storyboard, "delete", protected)
+    response = client_for(cast.editor).post(f"/storyboards/{board.pk}/delete/", follow=True)
+    assert response.status_code == 200
+    assert "“Kitchen” is still used (team): it cannot be deleted." in response.content.decode()
