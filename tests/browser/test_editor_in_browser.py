@@ -139,10 +139,21 @@ def test_an_editor_builds_checks_reorders_reloads_and_previews_a_storyboard(
     with page.expect_download() as download:
         page.get_by_role("link", name="Export").click()
     assert download.value.suggested_filename == "kitchen-chase.json"
+    exported = download.value.path()
     page.get_by_role("link", name="← Storyboards").click()
     row = page.get_by_role("row").filter(has_text="Kitchen chase")
     expect(row).to_contain_text("3")
     page.screenshot(path=os.path.join(shots_dir, "storyboards-list.png"))
+
+    # Re-import the exported file: a second "Kitchen chase" with the same shots and references.
+    page.get_by_role("link", name="Import a batch file").click()
+    page.get_by_label("Batch file").set_input_files(exported)
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".messages")).to_contain_text("Imported “Kitchen chase”.")
+    expect(page.get_by_label("Prompt of shot 2")).to_have_value(
+        "@element_1 lights the stove @image_1")
+    expect(page.get_by_role("list", name="Reference tray").locator(".slot")).to_have_count(3)
+    assert Storyboard.objects.filter(title="Kitchen chase").count() == 2
 
 
 def test_a_second_tab_is_told_about_the_newer_save_and_overwrites_nothing(
@@ -205,3 +216,34 @@ def test_switching_shape_carries_the_text_and_the_keyboard_fills_the_tray(
     board.refresh_from_db()
     assert [s.prompt for s in board.shots.all()] == [
         "Morning light @image_1\n\nCoffee pours", "Steam", "The cup, close"]
+
+
+def test_an_owner_fills_the_rate_card_and_the_editor_estimates_the_cost(
+        live_server, page, studio, django_user_model, shots_dir):
+    from storyboard.teams.accounts import AccountInput, add_account
+
+    owner = django_user_model.objects.create_user(username="olga", password="pw-for-browser")
+    Membership.objects.create(team=studio, user=owner, role=Role.OWNER)
+    add_account(studio, AccountInput("kling", "Kling main", {"access_key": "a",
+                                                              "secret_key": "b"}))
+    page.goto(f"{live_server.url}/team/")
+    page.get_by_label("Username").fill("olga")
+    page.get_by_label("Password").fill("pw-for-browser")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Edit the rate card").click()
+    expect(page.get_by_text("The rate card is empty")).to_be_visible()
+    page.get_by_label("Unit").fill("USD")
+    page.get_by_label("kling v3 std price per second").fill("0.084")
+    page.screenshot(path=os.path.join(shots_dir, "rate-card.png"), full_page=True)
+    page.get_by_role("button", name="Save rate card").click()
+    expect(page.get_by_role("status")).to_contain_text("Rate card saved.")
+
+    page.goto(f"{live_server.url}/storyboards/")
+    page.get_by_label("New storyboard").fill("Priced")
+    page.get_by_role("button", name="Create").click()
+    cost = page.locator("#cost")
+    expect(cost).to_contain_text("Free: the animatic")
+    page.get_by_label("Target", exact=True).select_option(label="Kling main · Kling 3.0 Omni (v3)")
+    expect(cost).to_contain_text("≈ 0.504 USD (6 s × 0.084 USD per second, kling v3 std)")
+    page.get_by_label("Mode").select_option("pro")
+    expect(cost).to_contain_text("the rate card has no price for kling v3 pro")
