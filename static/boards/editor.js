@@ -62,7 +62,7 @@
   document.body.addEventListener("htmx:oobErrorNoTarget", (e) => e.preventDefault());
   document.body.addEventListener("htmx:afterSwap", (e) => {
     if (e.detail.target && e.detail.target.id === "preview") {
-      e.detail.target.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      e.detail.target.scrollIntoView({ block: "nearest" });
     }
   });
   // After a switch between single and multi-shot the server redraws the shots.
