@@ -53,6 +53,7 @@ def test_reviewers_and_viewers_see_a_read_only_editor(cast, client_for, board):
         assert "hx-post" not in html.split('id="editor"')[1].split(">")[0]
         assert "Add shot" not in html and "Add stove" not in html
         assert 'id="submit-button" disabled' in html
+        assert ">Preview</button>" not in html  # rendering is for editors
 
 
 def test_outsiders_get_404(cast, client_for, board):
