@@ -38,6 +38,9 @@
   const edited = () => {
     dirty = true;
     if (!conflict) setStatus("Unsaved changes…");
+    // Submit sends what is saved: wait for this change's save (its answer redraws the button).
+    const submit = document.getElementById("submit-button");
+    if (submit) submit.disabled = true;
   };
   form.addEventListener("input", edited);
   form.addEventListener("editor:changed", edited);

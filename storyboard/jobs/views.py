@@ -73,6 +73,9 @@ def submit(request, board_id: int):
                                  version=version)
     except actions.SubmitRefused as refused:
         problems = [p.message for p in refused.report.errors] if refused.report else []
+        if request.htmx:
+            return render(request, "jobs/_refused.html",
+                          {"message": str(refused), "problems": problems}, status=422)
         messages.error(request, " ".join([str(refused), *problems])[:1500])
         return redirect(board.get_absolute_url())
     if request.htmx:

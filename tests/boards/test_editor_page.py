@@ -123,7 +123,7 @@ def test_the_page_costs_the_same_queries_for_2_shots_or_6_shots_and_7_references
 
 # Session, user, memberships; board, shots, slots with their items; element pictures (once per
 # process, the library's too); accounts; last preview; library: images, elements, videos.
-PAGE_QUERIES = 12
+PAGE_QUERIES = 13  # + the storyboard's latest jobs
 
 
 def test_a_save_costs_the_same_queries_for_2_shots_or_6_shots_and_7_references(

@@ -1,5 +1,7 @@
 """Job cards, their live updates, cancel / retry / remix, and what a running job protects."""
 
+import re
+
 import pytest
 from library.media_factory import jpeg, upload
 
@@ -108,3 +110,27 @@ def test_the_jobs_page_shows_each_accounts_load(cast, board, queue, sandbox_acco
     page = client_for(cast.viewer).get("/jobs/").content.decode()
     assert "Sandbox kling" in page and "0 of 2" in page
     assert page.count('class="job-card') == 3
+
+
+def test_the_editor_submits_over_htmx_and_shows_the_card(cast, board, queue, client_for):
+    b = board()
+    client = client_for(cast.editor, csrf=True)
+    page = client.get(f"/storyboards/{b.pk}/").content.decode()
+    assert f'hx-post="/jobs/submit/{b.pk}/"' in page
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    key = re.search(r'"submit_key": "([0-9a-f]+)"', page).group(1)
+    response = client.post(f"/jobs/submit/{b.pk}/", {"submit_key": key, "version": b.version},
+                           HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200 and 'class="job-card' in response.content.decode()
+    job = Job.objects.get()
+    queue.drive(job)
+    assert "<video" in client.get(f"/storyboards/{b.pk}/").content.decode()
+
+
+def test_a_refused_htmx_submit_answers_422_with_the_reasons(cast, board, queue, client_for):
+    b = board(seconds=(10, 10))
+    response = client_for(cast.editor).post(f"/jobs/submit/{b.pk}/", {"submit_key": "k"},
+                                            HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert "Not submitted." in response.content.decode()
+    assert "Shots add up to 20 s" in response.content.decode()

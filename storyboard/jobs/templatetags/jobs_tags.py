@@ -9,3 +9,14 @@ register = template.Library()
 def new_submit_key() -> str:
     """A fresh key per rendered Submit form: a double click or a resent POST makes one job."""
     return uuid.uuid4().hex
+
+
+@register.inclusion_tag("jobs/_board_jobs.html", takes_context=True)
+def board_jobs(context, board, limit: int = 6):
+    """The storyboard's latest jobs, as live cards (the editor's side panel)."""
+    from storyboard.jobs.models import Job
+
+    jobs = (Job.objects.filter(storyboard=board).select_related("account")
+            .prefetch_related("clips").order_by("-created_at")[:limit])
+    return {"jobs": list(jobs), "board": board, "can": context.get("can"),
+            "csrf_token": context.get("csrf_token")}
