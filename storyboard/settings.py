@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Every view needs a signed-in user unless marked `login_not_required`.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -203,8 +204,8 @@ if STORYBOARD_S3_BUCKET:
 WHITENOISE_MANIFEST_STRICT = False
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Content-Security-Policy: scripts and styles from this site's static files only — no inline
-# script, no eval, no inline style — and nothing loaded from anywhere else.
+# Content-Security-Policy (django-csp): scripts and styles from this site's static files only —
+# no inline script, no eval, no inline style — and nothing loaded from anywhere else.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

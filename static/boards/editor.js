@@ -326,7 +326,15 @@
     return card;
   }
 
+  // Card widths follow their seconds (set here: the CSP allows no inline style attributes).
+  function sizeFromData() {
+    document.querySelectorAll("#timeline .shot[data-secs]").forEach((card) => {
+      card.style.setProperty("--secs", card.dataset.secs);
+    });
+  }
+
   function setUpComposition() {
+    sizeFromData();
     const timeline = document.getElementById("timeline");
     const add = document.getElementById("add-shot");
     if (!timeline || !editable || timeline.dataset.wired) return;
