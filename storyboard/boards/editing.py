@@ -102,8 +102,15 @@ class Checked:
 
 
 def context_for(account) -> CheckContext:
+    """What the rules need to know about the target account and this install (the editor and
+    the submit path use the same answer)."""
     vip = account.vip if account is not None and account.dialect == "useapi" else None
-    return CheckContext(vip=vip, public_media=bool(settings.STORYBOARD_PUBLIC_BASE_URL))
+    # Vendors fetch media from the public URL; the local sandbox from this machine.
+    public = bool(settings.STORYBOARD_PUBLIC_BASE_URL) or bool(
+        account is not None and account.sandbox and settings.STORYBOARD_LOCAL_URL)
+    # CometAPI cannot create elements: every element goes as its frontal image there.
+    ids = {"cometapi": frozenset()} if account is not None else {}
+    return CheckContext(vip=vip, public_media=public, element_ids=ids)
 
 
 def run_checks(value, state: EditorState, account, rate_card) -> Checked:

@@ -3,16 +3,16 @@ worker.py. Each runs in one transaction; the worker is told after commit."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from storyboard.boards.convert import slot_sources, to_value, with_related
+from storyboard.boards.editing import context_for
 from storyboard.boards.models import Shot, Slot, Storyboard
 from storyboard.jobs.models import FINAL, Job, State
 from storyboard.library.models import ElementVersion
-from storyboard.rules import CheckContext, Report, check
+from storyboard.rules import Report, check
 from storyboard.rules import Storyboard as Value
 
 
@@ -20,15 +20,6 @@ class SubmitRefused(Exception):
     def __init__(self, message: str, report: Report | None = None):
         super().__init__(message)
         self.report = report
-
-
-def check_context(account) -> CheckContext:
-    """What the rules need to know about the target account and this install."""
-    public = bool(settings.STORYBOARD_PUBLIC_BASE_URL) or bool(
-        account is not None and account.sandbox and settings.STORYBOARD_LOCAL_URL)
-    vip = account.vip if account is not None and account.dialect == "useapi" else None
-    ids = {"cometapi": frozenset()} if account is not None else {}
-    return CheckContext(vip=vip, public_media=public, element_ids=ids)
 
 
 def enqueue(task: str, job_id) -> None:
@@ -51,7 +42,7 @@ def submit_job(board: Storyboard, user, submit_key: str, *, version: int | None 
                     f"The storyboard changed since this page was loaded (version {version}, "
                     f"now {board.version}): look at the newer state and submit again.")
             value = to_value(board)
-            report = check(value, value.target, check_context(board.account))
+            report = check(value, value.target, context_for(board.account))
             if not report.ok:
                 raise SubmitRefused("The storyboard has problems to fix before it can be "
                                     "submitted.", report)

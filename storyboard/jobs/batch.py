@@ -14,8 +14,9 @@ from pathlib import Path
 
 from django.db import transaction
 
+from storyboard.boards.editing import context_for
 from storyboard.jobs import worker
-from storyboard.jobs.actions import _create_job, check_context
+from storyboard.jobs.actions import _create_job
 from storyboard.jobs.models import FINAL, Job
 from storyboard.jobs.sources import storage_path
 from storyboard.library.access import visible_elements
@@ -77,7 +78,7 @@ def prepare(path: Path, account) -> list[Item]:
     except ValueError as error:  # BatchFormatError says where
         raise BatchRefused(f"{path}: {error}", code=2) from None
     items, reports, failing = [], [], False
-    context = check_context(account)
+    context = context_for(account)
     for index, parsed in enumerate(batch.items, start=1):
         value = parsed.storyboard
         report = check(value, value.target, context)

@@ -69,3 +69,25 @@ def test_the_job_keeps_its_snapshot_when_the_storyboard_changes(cast, board, que
     assert [s["prompt"] for s in job.snapshot["shots"]] == ["A lighthouse at dusk",
                                                              "Waves on the rocks"]
     assert Clip.objects.filter(job=job).exists()
+
+
+def test_apimart_gets_signed_public_links_to_the_references(cast, board, queue, settings,
+                                                             sandbox_account):
+    from library.media_factory import jpeg, upload
+
+    from storyboard.boards.models import Slot
+    from storyboard.library.actions import store_image_upload
+
+    account = sandbox_account("apimart")
+    b = board(account, prompts=("A lighthouse @image_1", "The lamp @image_1"))
+    image = store_image_upload(cast.team_a, cast.editor, upload(jpeg(800, 600), "light.jpg"))
+    Slot.objects.create(storyboard=b, name="image_1", image=image.item)
+    settings.STORYBOARD_LOCAL_URL = ""
+    with pytest.raises(SubmitRefused) as refused:  # no address a vendor could fetch from
+        submit_job(b, cast.editor, "k0")
+    assert "public_media_required" in refused.value.report.codes()
+    settings.STORYBOARD_LOCAL_URL = "http://127.0.0.1:8000"  # what studio sets
+    job = queue.drive(submit_job(b, cast.editor, "k1"))
+    assert job.state == "succeeded", job.failure_text
+    assert job.request_body["image_urls"][0].startswith(
+        "http://127.0.0.1:8000/storyboards/media/")
