@@ -22,19 +22,34 @@ def test_a_wrong_password_is_refused_with_a_clear_message(cast, client):
     assert not response.wsgi_request.user.is_authenticated
 
 
-def test_five_failures_pause_sign_in_even_with_the_right_password(cast, client):
-    for _ in range(5):
-        client.post("/login/", {"username": "eddie", "password": "nope"})
-    response = client.post("/login/", {"username": "eddie", "password": PASSWORD})
+def _fail(client, username, times, address="10.0.0.1"):
+    for _ in range(times):
+        client.post("/login/", {"username": username, "password": "nope"}, REMOTE_ADDR=address)
+
+
+def test_ten_failures_for_a_user_pause_it_even_with_the_right_password(cast, client):
+    for n in range(10):  # spread over many addresses: still the same user
+        _fail(client, "eddie", 1, address=f"10.0.0.{n + 1}")
+    response = client.post("/login/", {"username": "eddie", "password": PASSWORD},
+                           REMOTE_ADDR="10.9.9.9")
     assert response.status_code == 429
     assert b"Sign-in paused" in response.content
     assert "_auth_user_id" not in client.session
 
 
-def test_a_lockout_for_one_username_leaves_others_alone(cast, client):
-    for _ in range(5):
-        client.post("/login/", {"username": "eddie", "password": "nope"})
-    response = client.post("/login/", {"username": "rita", "password": PASSWORD})
+def test_ten_failures_from_one_address_pause_that_address(cast, client):
+    for name in ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"):
+        _fail(client, name, 1, address="10.0.0.7")
+    assert client.post("/login/", {"username": "rita", "password": PASSWORD},
+                       REMOTE_ADDR="10.0.0.7").status_code == 429
+    assert client.post("/login/", {"username": "rita", "password": PASSWORD},
+                       REMOTE_ADDR="10.0.0.8").status_code == 302
+
+
+def test_nine_failures_still_let_the_right_password_in(cast, client):
+    _fail(client, "eddie", 9)
+    response = client.post("/login/", {"username": "eddie", "password": PASSWORD},
+                           REMOTE_ADDR="10.0.0.1")
     assert response.status_code == 302
 
 
