@@ -42,6 +42,7 @@ class Item:
     sources: dict
     key: str
     job: Job | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def _sources(value, base_dir: Path, team) -> tuple[dict, list[str]]:
@@ -92,7 +93,9 @@ def prepare(path: Path, account) -> list[Item]:
         failing = failing or not report.ok or bool(problems)
         canonical = json.dumps([value.to_dict(), sources], sort_keys=True, default=str)
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:40]
-        items.append(Item(index, value, sources, f"batch:{account.pk}:{index}:{digest}"))
+        warnings = tuple(p["message"] for p in out["problems"] if p["severity"] == "warning")
+        items.append(Item(index, value, sources, f"batch:{account.pk}:{index}:{digest}",
+                          warnings=warnings))
     if failing:
         raise BatchRefused("Nothing was submitted: fix the problems below first.", reports)
     return items

@@ -32,7 +32,7 @@ SEED = [
     {"__comment": "the seed tutorial's kitchen", "mode": "pro", "image_1": "kitchen.jpg",
      "shots": [{"prompt": "Cinematic medium shot, a chef at the stove @image_1", "duration": "3"},
                {"prompt": "The chef flips the food @image_1", "duration": "3"}]},
-    {"prompt": "A red kite over dunes", "duration": "5"},
+    {"prompt": "A red kite over dunes", "duration": "5", "speed": "fast"},
 ]
 
 
@@ -51,6 +51,7 @@ def test_a_seed_batch_runs_end_to_end_and_resumes(dialect, tmp_path, cast, sandb
     assert files == ["001-batch-item-1.mp4", "002-batch-item-2.mp4"]
     assert "6.0 s" in lines[0] and "clean master" in lines[0]
     assert len(video_tasks(sandbox, dialect)) == 2
+    assert 'item 2: warning: Unknown key "speed" is ignored.' in stderr
 
     code, again, _ = _run(path, account.label, out, capsys)  # resumes: nothing new is paid
     assert code == 0 and again == stdout

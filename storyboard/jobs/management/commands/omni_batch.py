@@ -47,6 +47,9 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(refused.reports, ensure_ascii=False, indent=1))
             self.stderr.write(str(refused))
             sys.exit(refused.code)
+        for item in items:
+            for warning in item.warnings:
+                self.stderr.write(f"item {item.index}: warning: {warning}")
         submit_all(items, target, owner.user if owner else None)
         self.stderr.write(f"{len(items)} item(s) on {target.label} ({target.dialect}); "
                           "waiting for the provider…")
