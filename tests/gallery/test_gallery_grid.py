@@ -123,7 +123,9 @@ def test_text_search_finds_every_word_in_any_prompt(cast, client_for, make_clip)
 def test_search_metacharacters_are_searched_for_literally_and_shown_escaped(
         cast, client_for, make_clip, query):
     make_clip(title="Plain", prompts=("Nothing special", "At all"))
-    literal = make_clip(title="Literal", prompts=(f"Contains {query} here", "B"))
+    # (PostgreSQL cannot store a NUL at all: that case only searches for one.)
+    stored = query.replace("\x00", "")
+    literal = make_clip(title="Literal", prompts=(f"Contains {stored} here", "B"))
     html = gallery(client_for(cast.viewer), q=query)
     assert "<script>alert(1)</script>" not in html
     if query != "\x00":
