@@ -150,11 +150,6 @@ def _split(path: str) -> tuple[str | None, str]:
     return None, path
 
 
-# An app may not set hop-by-hop headers such as Connection; the server reads (and removes)
-# this one instead.
-CLOSE_AFTER = "X-Sandbox-Close-Connection"
-
-
 def _send_file(req: Request, path: Path, content_type: str, *, truncate: bool = False) -> Response:
     """A file with its full Content-Length; ``truncate`` sends only half of it (and the server
     then closes the connection), like a CDN dropping a download mid-way."""
@@ -181,8 +176,6 @@ def _send_file(req: Request, path: Path, content_type: str, *, truncate: bool = 
     length = end - start + 1
     headers["Content-Length"] = str(length)
     send = length // 2 if truncate else length
-    if truncate:  # the server drops the connection after the half that is sent
-        headers[CLOSE_AFTER] = "1"
     return Response(status, _read(path, start, send), headers)
 
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import argparse
 import signal
-import socket
 import socketserver
 import sys
 import threading
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
-from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from .app import CLOSE_AFTER, SandboxApp, make_app
+from .app import SandboxApp, make_app
 from .config import SANDBOX_CREDENTIALS, SandboxConfig, base_urls
 
 
@@ -29,82 +28,10 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     request_queue_size = 256
 
 
-class _Body:
-    """wsgi.input limited to the request's Content-Length; what the app leaves unread is
-    drained afterwards, so the next request on a kept-alive connection starts clean."""
-
-    def __init__(self, stream: Any, length: int) -> None:
-        self.stream, self.left = stream, length
-
-    def read(self, size: int = -1) -> bytes:
-        size = self.left if size is None or size < 0 else min(size, self.left)
-        data = self.stream.read(size) if size else b""
-        self.left -= len(data)
-        return data
-
-    def readline(self, size: int = -1) -> bytes:
-        size = self.left if size is None or size < 0 else min(size, self.left)
-        data = self.stream.readline(size) if size else b""
-        self.left -= len(data)
-        return data
-
-    def __iter__(self) -> Any:
-        return iter(self.readline, b"")
-
-    def drain(self) -> None:
-        while self.left and self.read(64 * 1024):
-            pass
-
-
-class _KeepAliveServerHandler(ServerHandler):
-    """HTTP/1.1 answers that keep the connection open when their length is known (vendors'
-    servers keep connections alive; a pollling worker depends on it)."""
-
-    http_version = "1.1"
-
-    def cleanup_headers(self) -> None:
-        super().cleanup_headers()
-        handler = self.request_handler
-        if "Content-Length" not in self.headers or CLOSE_AFTER in self.headers:
-            handler.close_connection = True
-        del self.headers[CLOSE_AFTER]
-        if handler.close_connection:
-            self.headers["Connection"] = "close"
-
-
 class SandboxRequestHandler(WSGIRequestHandler):
     quiet = False
-    protocol_version = "HTTP/1.1"
-    # a client that connects and then stalls (or idles) must not hold a thread forever
+    # a client that connects and then stalls must not hold a thread forever
     timeout = 60
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes: without NODELAY, Nagle's algorithm and
-        # the client's delayed ACK add ~40 ms to every answer on a kept-alive connection.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def handle(self) -> None:
-        self.close_connection = False
-        while not self.close_connection:
-            self.close_connection = True
-            try:
-                self.raw_requestline = self.rfile.readline(65537)
-            except (TimeoutError, OSError):
-                return
-            if not self.raw_requestline or len(self.raw_requestline) > 65536:
-                return
-            if not self.parse_request():  # also decides keep-alive from the request
-                return
-            environ = self.get_environ()
-            body = _Body(self.rfile, int(environ.get("CONTENT_LENGTH") or 0))
-            # The handler makes its stdin the app's wsgi.input.
-            handler = _KeepAliveServerHandler(
-                body, self.wfile, self.get_stderr(), environ, multithread=True
-            )
-            handler.request_handler = self  # type: ignore[attr-defined]
-            handler.run(self.server.get_app())  # type: ignore[attr-defined]
-            body.drain()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         if not self.quiet:
