@@ -103,6 +103,13 @@
 
   function addToTray(item) {
     const kind = item.dataset.kind;
+    const already = [...tray.querySelectorAll('.slot input[name^="item_"]')].find(
+      (input) => input.value === item.dataset.ref);
+    if (already) {
+      const name = already.name.slice("item_".length);
+      setStatus(item.dataset.name + " is already in the tray as @" + name + ".", true);
+      return;
+    }
     const slot = freeSlot(kind);
     if (!slot) {
       setStatus("Not added: every " + kind + " slot is taken. Remove one from the tray first.",
