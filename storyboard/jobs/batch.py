@@ -18,10 +18,10 @@ from storyboard.boards.editing import context_for
 from storyboard.jobs import worker
 from storyboard.jobs.actions import _create_job
 from storyboard.jobs.models import FINAL, Job
-from storyboard.jobs.sources import storage_path
 from storyboard.library.access import visible_elements
 from storyboard.rules import check, parse_batch
 from storyboard.rules.model import slot_kind
+from storyboard.storage import local_path
 
 POLL_EVERY = 2.0
 
@@ -151,7 +151,7 @@ def write_outputs(items: list[Item], out_dir: Path) -> list[str]:
         if clip is not None:
             name = out_dir / f"{item.index:03d}-{_slug(job.title)}.mp4"
             if not name.exists() or name.stat().st_size != clip.byte_size:
-                shutil.copyfile(storage_path(clip.file), name)
+                shutil.copyfile(local_path(clip.file), name)
             master = "watermarked" if clip.watermarked else "clean master"
             lines.append(f"{head}  {name}  ({clip.seconds:.1f} s, {master}, job {job.short_id}"
                          f", task {job.remote_task_id or 'local'})")

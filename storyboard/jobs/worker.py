@@ -25,7 +25,7 @@ from storyboard.jobs import callbacks
 from storyboard.jobs.caches import AssetCache, ElementCreationTasks, RemoteElementIds
 from storyboard.jobs.clips import DownloadFailed, store_clip, store_local_render
 from storyboard.jobs.models import IN_FLIGHT, Failure, Job, State
-from storyboard.jobs.sources import JobSources, media_base
+from storyboard.jobs.sources import job_sources, media_base
 from storyboard.providers import base as p
 from storyboard.providers.prepare import prepare_refs
 from storyboard.providers.registry import provider_for
@@ -190,7 +190,7 @@ def _options(job: Job, provider) -> BodyOptions:
 
 def _send(job: Job, provider) -> str:
     value = Value.from_dict(job.snapshot)
-    sources = JobSources(job, media_base(job.account))
+    sources = job_sources(job, media_base(job.account))
     account = job.account
     try:
         prepared = prepare_refs(provider, value, media=sources.media, elements=sources.element,
@@ -241,7 +241,7 @@ def _submit_failed(job: Job, provider, error: p.ProviderError) -> str:
 
 
 def _job_media(job: Job):
-    sources = JobSources(job)
+    sources = job_sources(job)
     found = [sources.media(slot) for slot in job.slot_sources]
     for slot in job.slot_sources:
         element = sources.element(slot)
@@ -471,7 +471,7 @@ def download_job(job_id: str) -> str:
 
 def _render_animatic(job: Job) -> str:
     try:
-        store_local_render(job, JobSources(job).picture_paths())
+        store_local_render(job, job_sources(job).picture_paths())
     except Exception as error:  # a render bug must end the job, not loop it
         log.exception("job %s: animatic failed", job.short_id)
         _fail(job, Failure.PROVIDER_ERROR, f"The local preview could not be rendered: {error}")

@@ -9,7 +9,7 @@ decides on `kind`/`retryable` and never on a vendor's status numbers.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,11 +149,6 @@ class Account:
 
     def __repr__(self) -> str:  # never print credentials
         return f"Account({self.dialect!r}, {self.label!r}, {self.base_url!r})"
-
-
-# Resolves an attachment slot of the storyboard to the local media behind it; elements come as
-# (ElementSpec, remote id on this account or None).
-MediaLookup = Callable[[str], Media | None]
 
 
 class Provider:

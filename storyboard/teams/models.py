@@ -146,10 +146,12 @@ class ProviderAccount(models.Model):
         return decrypt_credentials(self.credentials_encrypted)
 
     def credential_names(self) -> list[str]:
-        """Which credentials are saved (their names only)."""
+        """Which credentials are saved (their names only; none when they cannot be read)."""
+        from storyboard.teams.crypto import CredentialsUnreadable
+
         try:
             return sorted(k for k, v in self.credentials().items() if v)
-        except Exception:
+        except CredentialsUnreadable:
             return []
 
     def as_provider_account(self):

@@ -10,9 +10,9 @@ from jobs.conftest import video_tasks
 from storyboard.jobs import worker
 from storyboard.jobs.actions import submit_job
 from storyboard.jobs.models import IN_FLIGHT, Clip, Job
-from storyboard.jobs.sources import storage_path
 from storyboard.providers.http import build_client
 from storyboard.providers.registry import provider_for
+from storyboard.storage import local_path
 
 
 def test_a_429_storm_is_waited_out_honouring_retry_after(cast, board, queue, sandbox_account,
@@ -101,7 +101,7 @@ def test_a_truncated_download_is_never_stored(cast, board, queue, sandbox_accoun
     job = queue.drive(job, timeout=60)
     assert job.state == "failed" and "could not be downloaded" in job.failure_text
     assert not Clip.objects.exists()
-    folder = storage_path(f"clips/{job.team_id}")
+    folder = local_path(f"clips/{job.team_id}")
     assert not folder.exists() or list(folder.iterdir()) == []
 
 

@@ -6,8 +6,8 @@ from jobs.conftest import video_tasks
 
 from storyboard.jobs.actions import SubmitRefused, submit_job
 from storyboard.jobs.models import Clip, Job
-from storyboard.jobs.sources import storage_path
 from storyboard.library.videos import probe_video
+from storyboard.storage import local_path
 
 
 def test_the_local_animatic_renders_a_clip_of_the_planned_length(cast, board, queue):
@@ -16,7 +16,7 @@ def test_the_local_animatic_renders_a_clip_of_the_planned_length(cast, board, qu
     job = queue.drive(job)
     assert job.state == "succeeded", job.failure_text
     clip = job.clips.get()
-    info = probe_video(str(storage_path(clip.file)))
+    info = probe_video(str(local_path(clip.file)))
     assert abs(info.seconds - 5) < 0.1 and (clip.width, clip.height) == (1280, 720)
     assert not clip.watermarked and len(clip.sha256) == 64
 

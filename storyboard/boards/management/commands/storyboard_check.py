@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
-
-from storyboard.rules.capabilities import DIALECTS, MODELS
-from storyboard.rules.cli import DEFAULT_DIALECT, OK, run_check
+from storyboard.boards.management.commands._rules_cli import RulesCommand
+from storyboard.rules.cli import DEFAULT_DIALECT, run_check
 
 
-class Command(BaseCommand):
+class Command(RulesCommand):
     help = (
         "Check a batch file (one storyboard or a list, prompts.json format) against a target and "
         "print the check report as JSON (a list for a list). Exit 0 when every storyboard is ok, "
@@ -17,25 +15,7 @@ class Command(BaseCommand):
         "each item's omni_version (default v3)."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="batch file (JSON)")
-        parser.add_argument(
-            "--dialect",
-            choices=DIALECTS,
-            default=None,
-            help=f"target dialect (default {DEFAULT_DIALECT})",
-        )
-        parser.add_argument(
-            "--model",
-            choices=MODELS,
-            default=None,
-            help="target model; overrides each item's omni_version",
-        )
+    dialect_help = f"target dialect (default {DEFAULT_DIALECT})"
 
-    def handle(self, *args, file, dialect, model, **options):
-        result = run_check(file, dialect, model)
-        if result.stdout:
-            self.stdout.write(result.stdout)
-        if result.code != OK:
-            # CommandError prints one clean line on stderr (no traceback) and sets the exit code
-            raise CommandError(result.stderr, returncode=result.code)
+    def run(self, file, dialect, model):
+        return run_check(file, dialect, model)

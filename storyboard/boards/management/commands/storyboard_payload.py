@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
-
-from storyboard.rules.capabilities import DIALECTS, MODELS
-from storyboard.rules.cli import OK, run_payload
+from storyboard.boards.management.commands._rules_cli import RulesCommand
+from storyboard.rules.cli import run_payload
 
 
-class Command(BaseCommand):
+class Command(RulesCommand):
     help = (
         "Print the exact JSON body that would create the job in a dialect (references as given "
         "in the file; no network; a list for a list file). When a storyboard is not valid for "
@@ -16,19 +14,7 @@ class Command(BaseCommand):
         "read or is not the batch format. For animatic the body is the local render plan."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("file", help="batch file (JSON)")
-        parser.add_argument("--dialect", choices=DIALECTS, required=True, help="target dialect")
-        parser.add_argument(
-            "--model",
-            choices=MODELS,
-            default=None,
-            help="target model; overrides each item's omni_version",
-        )
+    dialect_required = True
 
-    def handle(self, *args, file, dialect, model, **options):
-        result = run_payload(file, dialect, model)
-        if result.stdout:
-            self.stdout.write(result.stdout)
-        if result.code != OK:
-            raise CommandError(result.stderr, returncode=result.code)
+    def run(self, file, dialect, model):
+        return run_payload(file, dialect, model)
