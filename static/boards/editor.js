@@ -101,19 +101,26 @@
       '"': "&quot;", "'": "&#39;" }[c]));
   }
 
+  // Tray notices have a region of their own: a save answering meanwhile rewrites the save
+  // status, and must not wipe "already in the tray" before it is read.
+  function trayNotice(text) {
+    const el = document.getElementById("tray-notice");
+    if (el) el.textContent = text;
+  }
+
   function addToTray(item) {
+    trayNotice("");
     const kind = item.dataset.kind;
     const already = [...tray.querySelectorAll('.slot input[name^="item_"]')].find(
       (input) => input.value === item.dataset.ref);
     if (already) {
       const name = already.name.slice("item_".length);
-      setStatus(item.dataset.name + " is already in the tray as @" + name + ".", true);
+      trayNotice(item.dataset.name + " is already in the tray as @" + name + ".");
       return;
     }
     const slot = freeSlot(kind);
     if (!slot) {
-      setStatus("Not added: every " + kind + " slot is taken. Remove one from the tray first.",
-        true);
+      trayNotice("Not added: every " + kind + " slot is taken. Remove one from the tray first.");
       return;
     }
     const tpl = document.getElementById("slot-template-" + kind);

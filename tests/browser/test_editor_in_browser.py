@@ -194,7 +194,11 @@ def test_switching_shape_carries_the_text_and_the_keyboard_fills_the_tray(
     # The same picture twice would only take a second slot: the editor says where it is.
     page.get_by_role("button", name="Add stove to the tray").press("Enter")
     expect(page.get_by_role("list", name="Reference tray").locator(".slot")).to_have_count(1)
-    expect(page.locator("#save-status")).to_have_text("stove is already in the tray as @image_1.")
+    notice = page.get_by_role("status", name="Tray notice")
+    expect(notice).to_have_text("stove is already in the tray as @image_1.")
+    # The save of the first press answers after the second press: the notice outlives it.
+    saved(page)
+    expect(notice).to_have_text("stove is already in the tray as @image_1.")
     page.get_by_role("button", name="Insert @image_1 into the prompt").click()
     saved(page)
 
