@@ -179,12 +179,8 @@ def _over_capacity(job: Job) -> bool:
 def _options(job: Job, provider) -> BodyOptions:
     hook = callbacks.callback_url(job)
     options = {"external_task_id": str(job.id)} if provider.has_external_task_id else {}
-    if hook and job.dialect in ("kling", "cometapi"):
-        options["callback_url"] = hook
-    elif hook and job.dialect == "useapi":
-        options.update(reply_url=hook, reply_ref=str(job.id))
-    elif hook and job.dialect == "apimart":
-        options["webhook"] = hook.rstrip("/")  # APIMart posts to <webhook>/callback
+    if hook:
+        options.update(provider.callback_options(hook, str(job.id)))
     return BodyOptions(**options)
 
 

@@ -39,6 +39,9 @@ class ApimartProvider(Provider):
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.account.credentials.get('api_key', '')}"}
 
+    def callback_options(self, url: str, job_ref: str) -> dict[str, str]:
+        return {"webhook": url.rstrip("/")}  # APIMart posts to <webhook>/callback
+
     def _error(self, response: httpx.Response) -> ProviderError:
         data = self.json_of(response)
         error = data.get("error") if isinstance(data, dict) else None

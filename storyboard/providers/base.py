@@ -41,8 +41,15 @@ class ProviderError(Exception):
     def __init__(self, kind: Failure, message: str, *, retryable: bool | None = None,
                  retry_after: float | None = None, status: int | None = None,
                  code: str | int | None = None, provider_text: str = "",
-                 maybe_sent: bool = False):
+                 maybe_sent: bool = False, missing_elements: tuple[str, ...] = (),
+                 stale_uploads: bool = False):
         super().__init__(message)
+        # Remote element ids the provider says do not exist (deleted on its side, or a
+        # sandbox that forgot them): the caller drops them from its cache and creates the
+        # elements again, once.
+        self.missing_elements = tuple(missing_elements)
+        # An upload we cached (an asset URL) is gone on the provider's side: upload again, once.
+        self.stale_uploads = stale_uploads
         # True when the request may have reached the provider although no answer came back
         # (a read timeout, a dropped connection): a create must then not simply be sent again.
         self.maybe_sent = maybe_sent
@@ -156,6 +163,9 @@ class Provider:
     default_base_url: str = ""
     credential_fields: tuple[str, ...] = ()
     has_external_task_id = False
+    # The vendor refuses a second create with the same external_task_id, so re-sending a create
+    # whose lookup found nothing cannot pay twice. Only set where that guard is documented.
+    idempotent_create = False
     has_elements = False
     needs_public_media = False
 
@@ -180,6 +190,11 @@ class Provider:
         Only dialects with `has_external_task_id` can answer."""
         raise ProviderError(Failure.REJECTED, f"{self.dialect} cannot look tasks up by our id",
                             retryable=False)
+
+    def callback_options(self, url: str, job_ref: str) -> dict[str, str]:
+        """The BodyOptions fields that ask the vendor to call ``url`` back about this job
+        (``job_ref``: our job's id); empty where the dialect has no callbacks."""
+        return {}
 
     def result_files(self, status: TaskStatus) -> list[ResultFile]:
         """The files to download for a succeeded task, best first."""

@@ -84,6 +84,9 @@ class KlingProvider(Provider):
     has_elements = True
     path_prefix = ""
 
+    def callback_options(self, url: str, job_ref: str) -> dict[str, str]:
+        return {"callback_url": url}
+
     def __init__(self, *args: Any, clock: Callable[[], float] = time.time, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.clock = clock

@@ -38,6 +38,9 @@ class UseapiProvider(Provider):
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.account.credentials.get('token', '')}"}
 
+    def callback_options(self, url: str, job_ref: str) -> dict[str, str]:
+        return {"reply_url": url, "reply_ref": job_ref}
+
     @property
     def email(self) -> str | None:
         return self.account.credentials.get("email") or None
