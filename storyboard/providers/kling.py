@@ -4,9 +4,6 @@ not by HTTP status: several 429s are permanent account problems."""
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -14,6 +11,7 @@ from typing import Any
 
 from storyboard.rules import BodyOptions, Storyboard
 
+from . import jwt_tokens
 from .base import (
     ElementCreation,
     ElementSpec,
@@ -28,9 +26,9 @@ from .base import (
     retry_after_seconds,
 )
 
-TOKEN_LIFETIME = 1800
+TOKEN_LIFETIME = jwt_tokens.TOKEN_LIFETIME
 TOKEN_REUSE = 1500  # mint a fresh token after 25 minutes
-CLOCK_SKEW = 5
+CLOCK_SKEW = jwt_tokens.CLOCK_SKEW
 TAG_IDS = {"character": "o_102", "animal": "o_103", "prop": "o_104", "costume": "o_105",
            "scene": "o_106", "effect": "o_107", "others": "o_108"}
 
@@ -62,18 +60,8 @@ TOKEN_CODES = {1003, 1004}
 MODERATION_WORDS = ("risk", "security", "sensitive", "moderation", "policy")
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 def mint_jwt(access_key: str, secret_key: str, now: float) -> str:
-    """HS256 JWT as the official API wants it (a few lines of hmac instead of a dependency)."""
-    header = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-    payload = _b64(json.dumps({"iss": access_key, "exp": int(now) + TOKEN_LIFETIME,
-                               "nbf": int(now) - CLOCK_SKEW}, separators=(",", ":")).encode())
-    signing_input = f"{header}.{payload}".encode()
-    signature = hmac.new(secret_key.encode(), signing_input, hashlib.sha256).digest()
-    return f"{header}.{payload}.{_b64(signature)}"
+    return jwt_tokens.mint(access_key, secret_key, now=now, ttl=TOKEN_LIFETIME, nbf=-CLOCK_SKEW)
 
 
 class KlingProvider(Provider):
