@@ -86,6 +86,14 @@ def _not_an_image(data: bytes) -> str:
     return f"the file is {kind}: JPEG or PNG only"
 
 
+def stored_format(img: Image.Image) -> str:
+    """The format the upload is checked and stored as. A phone's MPO (multi-picture JPEG: the
+    photo first, then depth maps or previews) is a JPEG of its first picture — Pillow opens it
+    at that picture and saving it as JPEG writes that one alone."""
+    fmt = img.format or "unknown"
+    return "JPEG" if fmt == "MPO" else fmt
+
+
 def open_checked(data: bytes) -> Image.Image:
     """Open `data` and check everything the header tells: format, sides, aspect, pixel count.
     Nothing is decoded yet."""
@@ -108,7 +116,7 @@ def open_checked(data: bytes) -> Image.Image:
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise MediaRefused(_not_an_image(data)) from None
-    fmt = img.format or "unknown"
+    fmt = stored_format(img)
     if fmt not in limits.IMAGE_FORMATS:
         img.close()
         raise MediaRefused(f"the file is {_article(fmt)} {fmt}: JPEG or PNG only")
@@ -194,7 +202,7 @@ def prepare_image(data: bytes, filename: str | None = None,
     """Check, decode, orient, re-encode and thumbnail an uploaded image, or raise MediaRefused.
     `sha256` of `data`, when the caller already has it."""
     img = open_checked(data)
-    fmt = img.format
+    fmt = stored_format(img)
     icc = img.info.get("icc_profile")
     try:
         img.load()

@@ -79,6 +79,21 @@ def test_a_cmyk_jpeg_is_accepted_and_stored_as_rgb(cast, read_stored):
     assert red > 200 and green < 60 and blue < 60  # cyan-free, full magenta+yellow = red
 
 
+def test_a_phone_mpo_is_accepted_as_a_jpeg_of_its_first_picture(cast, read_stored):
+    # Phones save depth and portrait shots as MPO: several JPEGs in one file, the first one
+    # being the photo. Pillow reports the format as "MPO".
+    first = Image.new("RGB", (800, 600), (20, 200, 40))
+    second = Image.new("RGB", (800, 600), (200, 20, 40))
+    buf = io.BytesIO()
+    first.save(buf, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    image = store_image_upload(cast.team_a, None, upload(buf.getvalue(), "portrait.jpg")).item
+    stored = open_stored(read_stored, image.file)
+    assert (stored.format, stored.size, getattr(stored, "n_frames", 1)) == ("JPEG", (800, 600), 1)
+    red, green, _ = stored.getpixel((400, 300))
+    assert green > 150 and red < 80  # the first picture, not the second
+
+
 def test_a_16_bit_png_is_accepted_and_scaled_to_8_bits(cast, read_stored):
     data = image_bytes(600, 600, "PNG", mode="I;16")  # every pixel 40000 of 65535
     assert Image.open(io.BytesIO(data)).mode.startswith("I")
