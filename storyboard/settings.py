@@ -6,6 +6,7 @@ an environment variable read through the typed helpers in storyboard.env.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -167,6 +168,16 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Reverse proxies in front of the app (addresses or networks, comma-separated): requests from
+# them are counted by the client address in X-Forwarded-For instead of the proxy's own.
+STORYBOARD_TRUSTED_PROXIES = envlist("STORYBOARD_TRUSTED_PROXIES", [])
+for _proxy in STORYBOARD_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperEnv(f"STORYBOARD_TRUSTED_PROXIES: {_proxy!r} is not an IP address or "
+                          "network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
+AXES_CLIENT_IP_CALLABLE = "storyboard.client_address.client_address"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")

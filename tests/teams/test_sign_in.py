@@ -68,3 +68,42 @@ def test_a_user_in_no_team_is_offered_to_create_one(db, django_user_model):
     response = client.get("/library/", follow=True)
     assert response.redirect_chain[-1][0] == "/team/none/"
     assert b"You are not in any team" in response.content
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_paused_not_everyone(
+        cast, client, settings):
+    # Every request reaches the app from the proxy, 10.0.0.9; the client is in X-Forwarded-For.
+    settings.STORYBOARD_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for n in range(10):
+        client.post("/login/", {"username": f"nobody{n}", "password": "nope"},
+                    REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    paused = client.post("/login/", {"username": "eddie", "password": PASSWORD},
+                         REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert paused.status_code == 429
+    other = Client().post("/login/", {"username": "eddie", "password": PASSWORD},
+                          REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="198.51.100.4, 10.0.0.3")
+    assert other.status_code == 302  # another client through the same proxy signs in
+
+
+def test_x_forwarded_for_from_an_untrusted_peer_is_ignored(cast, client, settings):
+    settings.STORYBOARD_TRUSTED_PROXIES = ["10.0.0.0/24"]
+    # A client sending the header itself cannot dodge its pause by naming a new address.
+    for n in range(10):
+        client.post("/login/", {"username": f"nobody{n}", "password": "nope"},
+                    REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    response = client.post("/login/", {"username": "eddie", "password": PASSWORD},
+                           REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="198.51.100.99")
+    assert response.status_code == 429
+
+
+def test_a_trusted_proxy_setting_that_is_not_an_address_stops_the_start():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "storyboard.settings",
+             "STORYBOARD_TRUSTED_PROXIES": "10.0.0.1, proxy.local"},
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "STORYBOARD_TRUSTED_PROXIES: 'proxy.local' is not an IP address" in result.stderr
