@@ -16,3 +16,5 @@ urlpatterns = [
     path("team/", include("storyboard.teams.urls")),
     path("jobs/", include("storyboard.jobs.urls")),
 ]
+
+handler400 = "storyboard.views.bad_request"

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -39,3 +41,29 @@ def healthz(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "403_csrf.html", status=403)
+
+
+def _limit_refusal(exception) -> tuple[int, str] | None:
+    """The request broke one of Django's size limits: say which, with the number."""
+    if isinstance(exception, TooManyFilesSent):
+        return 400, (f"Too many files in one request: at most "
+                     f"{settings.DATA_UPLOAD_MAX_NUMBER_FILES}. Send them in smaller groups.")
+    if isinstance(exception, TooManyFieldsSent):
+        return 400, (f"Too many form fields in one request: at most "
+                     f"{settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}.")
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000
+        return 413, (f"The request is too large: at most {limit:g} MB of form text (files "
+                     f"not counted). Send long text as a file instead.")
+    return None
+
+
+@login_not_required
+def bad_request(request, exception=None):
+    refusal = _limit_refusal(exception)
+    status, message = refusal or (400, "")
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest" or "HX-Request" in \
+            request.headers:
+        text = message or "The request could not be understood. Reload the page and try again."
+        return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
+    return render(request, "400.html", {"message": message}, status=status)

@@ -55,7 +55,11 @@
         } else {
           li.classList.add("refused");
           li.setAttribute("role", "alert");
-          bar.replaceWith(document.createTextNode("Upload failed (HTTP " + xhr.status + ")."));
+          // The server's own refusal (a limit, with its number) when it sent one as text.
+          var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+          bar.replaceWith(document.createTextNode(plain && xhr.responseText
+            ? "Not uploaded: " + xhr.responseText
+            : "Upload failed (HTTP " + xhr.status + ")."));
         }
         resolve(xhr.status === 200);
       });

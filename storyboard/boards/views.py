@@ -401,7 +401,8 @@ def import_view(request):
     context: dict = {"problems": None}
     if request.method == "POST":
         upload = request.FILES.get("file")
-        text = request.POST.get("text", "")
+        # A pasted text may start with a byte-order mark, like a file: treat both alike.
+        text = request.POST.get("text", "").removeprefix("\ufeff")
         name = "pasted text"
         if upload is not None:
             name = upload.name or "batch file"

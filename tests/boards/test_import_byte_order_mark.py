@@ -1,0 +1,24 @@
+"""A batch that starts with a byte-order mark (as Windows editors save it) imports the same
+whether it comes as a file or as pasted text."""
+
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from storyboard.boards.models import Storyboard
+
+BATCH = json.dumps([{"prompt": "A lighthouse at dawn", "duration": "5", "title": "Dawn"}])
+
+
+def test_pasted_text_with_a_byte_order_mark_imports(cast, client_for):
+    response = client_for(cast.editor).post("/storyboards/import/", {"text": "\ufeff" + BATCH})
+    assert response.status_code == 302
+    assert Storyboard.objects.get(team=cast.team_a, title="Dawn").prompt == "A lighthouse at dawn"
+
+
+def test_a_file_with_a_byte_order_mark_imports_too(cast, client_for):
+    upload = SimpleUploadedFile("dawn.json", ("\ufeff" + BATCH).encode(),
+                                content_type="application/json")
+    response = client_for(cast.editor).post("/storyboards/import/", {"file": upload})
+    assert response.status_code == 302
+    assert Storyboard.objects.filter(team=cast.team_a, title="Dawn").exists()
