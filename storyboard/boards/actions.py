@@ -169,15 +169,22 @@ def duplicate_storyboard(board: Storyboard, user) -> Storyboard:
 
 
 def delete_storyboard(board: Storyboard) -> None:
-    """Delete a storyboard with its shots, slots and previews; refused while jobs run."""
-    running = hooks.running_jobs(board)
-    if running:
-        raise BoardError(f"“{board.title}” has {running} job{'s' if running > 1 else ''} "
-                         f"still running: wait for {'them' if running > 1 else 'it'} to "
-                         f"finish or cancel {'them' if running > 1 else 'it'} first.")
-    names = list(board.previews.values_list("file", flat=True))
+    """Delete a storyboard with its shots, slots and previews; refused while jobs run.
+
+    The board's row is locked before its jobs are counted, and a submit locks it before it
+    adds a job: a submit racing this delete either lands first (and the delete is refused) or
+    finds the storyboard gone."""
     try:
         with transaction.atomic():
+            if not Storyboard.objects.select_for_update().filter(pk=board.pk).exists():
+                return  # deleted meanwhile: what was asked is done
+            running = hooks.running_jobs(board)
+            if running:
+                raise BoardError(
+                    f"“{board.title}” has {running} job{'s' if running > 1 else ''} still "
+                    f"running: wait for {'them' if running > 1 else 'it'} to finish or cancel "
+                    f"{'them' if running > 1 else 'it'} first.")
+            names = list(board.previews.values_list("file", flat=True))
             board.delete()
             transaction.on_commit(lambda: _delete_files(names))
     except ProtectedError as e:  # something of another app holds on to it

@@ -36,6 +36,9 @@ def submit_job(board: Storyboard, user, submit_key: str, *, version: int | None 
         return existing
     try:
         with transaction.atomic():
+            # Locked like delete_storyboard locks it, so the two cannot interleave.
+            if not Storyboard.objects.select_for_update().filter(pk=board.pk).exists():
+                raise SubmitRefused("This storyboard was deleted: nothing was submitted.")
             board = with_related(Storyboard.objects).get(pk=board.pk)
             if version is not None and board.version != version:
                 raise SubmitRefused(
