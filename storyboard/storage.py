@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -65,3 +66,32 @@ def keep_file(scratch: Path, name: str) -> str:
             return default_storage.save(name, File(handle, name=Path(name).name))
     finally:
         scratch.unlink(missing_ok=True)
+
+
+# Temporary files a killed process can leave: downloads in progress (`.part-…`, also the
+# remote-store cache's copies) and clips being checked before they are kept (`.incoming-…`).
+LEFTOVER_PREFIXES = (".part-", ".incoming-")
+
+
+def sweep_leftover_files(max_age_seconds: int = 6 * 3600) -> dict:
+    """Deletes leftovers older than `max_age_seconds` — far longer than any download or check
+    runs, so nothing in progress is touched — under the media root and the local state
+    directory. Recurring (storyboard.schedules)."""
+    cutoff = time.time() - max_age_seconds
+    roots = [Path(settings.VAR_DIR) / "incoming", Path(settings.VAR_DIR) / "cache"]
+    if is_local():
+        roots.append(Path(settings.MEDIA_ROOT))
+    removed = 0
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for path in root.rglob("*"):
+            if not path.name.startswith(LEFTOVER_PREFIXES):
+                continue
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # finished or removed meanwhile
+    return {"removed": removed}

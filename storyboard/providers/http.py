@@ -10,6 +10,8 @@ patching.
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import ipaddress
 import os
@@ -144,12 +146,29 @@ class Downloaded:
     content_type: str
 
 
+PART_PREFIX = ".part-"  # a download in progress: `.part-<final name>.<random><suffix>`
+
+
+def discard_partial(dest: Path) -> int:
+    """Removes what an earlier download into `dest` left behind when its process was killed
+    (no `finally` runs then). Downloads into one destination are never concurrent: the worker
+    claims the job first."""
+    removed = 0
+    for leftover in dest.parent.glob(f"{PART_PREFIX}{glob.escape(dest.name)}.*"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+            removed += 1
+    return removed
+
+
 def download(client: httpx.Client, url: str, dest: Path, *, max_bytes: int) -> Downloaded:
     """Streams `url` into a temporary file beside `dest` (constant memory), checks the size
     against what the server declared, then moves it into place atomically. Redirects are
     followed by hand, at most MAX_REDIRECTS, each hop through the same address checks."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=".part-", suffix=dest.suffix)
+    discard_partial(dest)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f"{PART_PREFIX}{dest.name}.",
+                                    suffix=dest.suffix)
     try:
         with os.fdopen(fd, "wb") as out:
             for _ in range(MAX_REDIRECTS + 1):
