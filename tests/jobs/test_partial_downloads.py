@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import pytest
 
 from storyboard.providers.http import build_client, download
 from storyboard.storage import sweep_leftover_files
@@ -93,10 +94,8 @@ def test_a_failed_download_leaves_nothing(tmp_path):
         return httpx.Response(403, text="Request has expired")
 
     with httpx.Client(transport=httpx.MockTransport(refuse)) as client:
-        try:
+        with pytest.raises(httpx.HTTPStatusError):
             download(client, "https://cdn.example/clip.mp4", dest, max_bytes=10**8)
-        except httpx.HTTPStatusError:
-            pass
     assert list(tmp_path.iterdir()) == []
 
 
