@@ -93,9 +93,9 @@ def test_a_failed_download_leaves_nothing(tmp_path):
     def refuse(request):
         return httpx.Response(403, text="Request has expired")
 
-    with httpx.Client(transport=httpx.MockTransport(refuse)) as client:
-        with pytest.raises(httpx.HTTPStatusError):
-            download(client, "https://cdn.example/clip.mp4", dest, max_bytes=10**8)
+    with httpx.Client(transport=httpx.MockTransport(refuse)) as client, \
+            pytest.raises(httpx.HTTPStatusError):
+        download(client, "https://cdn.example/clip.mp4", dest, max_bytes=10**8)
     assert list(tmp_path.iterdir()) == []
 
 
