@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 from storyboard.env import ImproperEnv, envbool, envint, envlist, envsecret, envstr, envurl
+from storyboard.providers.http import DEFAULT_BLOCKED_NETWORKS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state of a self-hosted install (database, generated secrets, media); git-ignored.
@@ -178,6 +179,17 @@ for _proxy in STORYBOARD_TRUSTED_PROXIES:
         raise ImproperEnv(f"STORYBOARD_TRUSTED_PROXIES: {_proxy!r} is not an IP address or "
                           "network (e.g. 10.0.0.5 or 10.0.0.0/24)") from None
 AXES_CLIENT_IP_CALLABLE = "storyboard.client_address.client_address"
+
+# Outbound calls (vendors, media downloads) never reach these networks; the environment adds
+# to the built-in private, loopback and link-local ranges (e.g. a cloud's metadata ranges).
+STORYBOARD_BLOCKED_NETWORKS = [*DEFAULT_BLOCKED_NETWORKS,
+                               *envlist("STORYBOARD_BLOCKED_NETWORKS", [])]
+for _network in STORYBOARD_BLOCKED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperEnv(f"STORYBOARD_BLOCKED_NETWORKS: {_network!r} is not a network "
+                          "(e.g. 203.0.113.0/24 or 2001:db8::/32)") from None
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")

@@ -33,12 +33,60 @@ class AddressRefused(httpcore.ConnectError):
     """The host resolved to an address this client may not reach."""
 
 
-def address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address, *,
-                    allow_loopback: bool) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Never reached, whatever else is allowed: what the ipaddress module does not already count as
+# non-global. Deployments extend the list through set_blocked_networks (the app passes the
+# STORYBOARD_BLOCKED_NETWORKS setting at start-up), e.g. with their own cloud's ranges.
+DEFAULT_BLOCKED_NETWORKS = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "172.16.0.0/12", "192.0.0.0/24", "192.168.0.0/16", "198.18.0.0/15", "224.0.0.0/4",
+    "240.0.0.0/4", "::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8",
+)
+_blocked: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(n) for n in DEFAULT_BLOCKED_NETWORKS)
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: IPv4 in the last 32 bits
+SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d
+
+
+def set_blocked_networks(networks: list[str] | tuple[str, ...]) -> None:
+    """Replace the blocked networks (CIDR strings). Raises ValueError on a malformed entry."""
+    global _blocked
+    _blocked = tuple(ipaddress.ip_network(n, strict=False) for n in networks)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 form carries, where the network would deliver to it."""
+    if ip.ipv4_mapped:
+        return ip.ipv4_mapped
+    if ip.sixtofour:
+        return ip.sixtofour
+    if ip in NAT64 or (ip in IPV4_COMPATIBLE and int(ip) > 1):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def address_allowed(ip: IPAddress, *, allow_loopback: bool) -> bool:
+    """May this client connect to `ip`? Only global unicast addresses outside the blocked
+    networks, judged by the IPv4 address inside an IPv6 form (mapped, NAT64, 6to4, IPv4-
+    compatible) as well as by the IPv6 address itself."""
+    candidates: list[IPAddress] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = _embedded_ipv4(ip)
+        if ip.ipv4_mapped:
+            candidates = [ip.ipv4_mapped]  # the IPv4 address itself, spelled for a v6 socket
+        elif inner is not None:
+            candidates.append(inner)
+    return all(_one_allowed(c, allow_loopback=allow_loopback) for c in candidates)
+
+
+def _one_allowed(ip: IPAddress, *, allow_loopback: bool) -> bool:
     if ip.is_loopback:
         return allow_loopback
+    if any(ip in net for net in _blocked if net.version == ip.version):
+        return False
     return ip.is_global and not ip.is_multicast
 
 
