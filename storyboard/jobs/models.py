@@ -76,6 +76,15 @@ class Job(models.Model):
     credits = models.FloatField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     poll_errors = models.PositiveSmallIntegerField(default=0)
+    # Recoveries a job gets once (jobs/recovery.py): the vendor had forgotten elements or
+    # uploads we cached and they were made again; a lost create was sent again.
+    elements_recreated = models.BooleanField(default=False)
+    uploads_redone = models.BooleanField(default=False)
+    create_resent = models.BooleanField(default=False)
+    # Lookups of the create whose answer was lost (bounded), and how often a worker stopped
+    # in the middle of submitting (bounded too: no job stays in Submitting forever).
+    create_lookups = models.PositiveSmallIntegerField(default=0)
+    stalls = models.PositiveSmallIntegerField(default=0)
     callback_secret = models.CharField(max_length=64, default=_secret)
     # When the create call went out: a crash after this point must look the task up, not
     # send it again.
