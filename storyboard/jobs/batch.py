@@ -12,13 +12,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 
 from storyboard.boards.editing import context_for
 from storyboard.jobs import worker
 from storyboard.jobs.actions import _create_job
 from storyboard.jobs.models import FINAL, Job
+from storyboard.jobs.sources import media_base
 from storyboard.library.access import visible_elements
+from storyboard.library.actions import store_upload
+from storyboard.library.images import MediaRefused
+from storyboard.library.models import ReferenceVideo
 from storyboard.rules import check, parse_batch
 from storyboard.rules.model import slot_kind
 from storyboard.storage import local_path
@@ -101,10 +106,35 @@ def prepare(path: Path, account) -> list[Item]:
     return items
 
 
+def _into_library(items: list[Item], account, user) -> None:
+    """Where vendors fetch media by URL (a public base URL is set, or the account is the local
+    sandbox), the files a batch names go into the team's library first — checked, re-encoded
+    and deduplicated by content like any upload — so they get a signed address a vendor can
+    fetch; a file sent from disk has none, and URL-only targets would refuse it. Elsewhere they
+    are sent from disk (uploaded or inlined by the adapter)."""
+    if media_base(account) is None:
+        return
+    for item in items:
+        for slot, source in item.sources.items():
+            if "path" not in source:
+                continue
+            path = Path(source["path"])
+            try:
+                with path.open("rb") as handle:
+                    stored = store_upload(account.team, user, File(handle, name=path.name))
+            except (OSError, MediaRefused) as error:
+                raise BatchRefused(f"item {item.index}: {slot}: {path.name} cannot be used "
+                                   f"({error}). Nothing was submitted.") from None
+            kind = "video" if isinstance(stored.item, ReferenceVideo) else "image"
+            item.sources[slot] = {kind: stored.item.pk}
+
+
 def submit_all(items: list[Item], account, user) -> None:
     """Creates the jobs not created by an earlier run; earlier ones are picked up as they are."""
     for item in items:
         item.job = Job.objects.filter(team=account.team, submit_key=item.key).first()
+    _into_library([i for i in items if i.job is None], account, user)
+    for item in items:
         if item.job is None:
             with transaction.atomic():
                 title = item.value.settings.title or f"Batch item {item.index}"
@@ -157,6 +187,8 @@ def write_outputs(items: list[Item], out_dir: Path) -> list[str]:
                          f", task {job.remote_task_id or 'local'})")
         elif job.state == "failed":
             reason = job.get_failure_display() if job.failure else "failed"
+            if job.needs_attention:  # e.g. a lost create: the user must look before a rerun
+                reason += ", needs attention"
             lines.append(f"{head}  {reason}: {job.failure_text}  (job {job.short_id})")
         else:
             lines.append(f"{head}  (job {job.short_id}, still running)")

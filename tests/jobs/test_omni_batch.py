@@ -84,3 +84,32 @@ def test_an_unreadable_file_exits_2_and_an_unknown_account_is_named(tmp_path, ca
 
     with pytest.raises(CommandError, match="no provider account with that label"):
         call_command("omni_batch", str(path), "--account", "Nope")
+
+
+def test_a_file_the_library_refuses_stops_the_batch_naming_it(tmp_path, cast, sandbox_account,
+                                                              sandbox, capsys, settings):
+    settings.STORYBOARD_LOCAL_URL = "http://127.0.0.1:9"  # vendors fetch media by URL here
+    (tmp_path / "kitchen.jpg").write_bytes(jpeg(800, 600))
+    (tmp_path / "notes.jpg").write_text("not a picture at all")
+    account = sandbox_account("apimart")
+    path = _write(tmp_path, [
+        {"prompt": "A chef @image_1", "duration": "5", "image_1": "kitchen.jpg"},
+        {"prompt": "A kite @image_1", "duration": "5", "image_1": "notes.jpg"}])
+    code, _, stderr = _run(path, account.label, tmp_path / "out", capsys)
+    assert code == 1 and "item 2: image_1: notes.jpg cannot be used" in stderr
+    assert "Nothing was submitted" in stderr
+    assert not Job.objects.exists() and video_tasks(sandbox, "apimart") == []
+
+
+def test_files_of_a_batch_reach_a_url_only_vendor_through_signed_library_links(
+        tmp_path, cast, sandbox_account, sandbox, capsys, settings):
+    settings.STORYBOARD_LOCAL_URL = "http://127.0.0.1:9"
+    (tmp_path / "kitchen.jpg").write_bytes(jpeg(800, 600))
+    account = sandbox_account("apimart")
+    path = _write(tmp_path, [{"prompt": "A chef @image_1", "duration": "5",
+                              "image_1": "kitchen.jpg"}])
+    code, stdout, stderr = _run(path, account.label, tmp_path / "out", capsys)
+    assert code == 0, stdout + stderr
+    job = Job.objects.get()
+    assert job.request_body["image_urls"][0].startswith("http://127.0.0.1:9/storyboards/media/")
+    assert list(job.slot_sources.values()) == [{"image": cast.team_a.reference_images.get().pk}]

@@ -50,7 +50,11 @@ class Command(BaseCommand):
         for item in items:
             for warning in item.warnings:
                 self.stderr.write(f"item {item.index}: warning: {warning}")
-        submit_all(items, target, owner.user if owner else None)
+        try:
+            submit_all(items, target, owner.user if owner else None)
+        except BatchRefused as refused:  # a file the library refused: nothing was sent
+            self.stderr.write(str(refused))
+            sys.exit(refused.code)
         self.stderr.write(f"{len(items)} item(s) on {target.label} ({target.dialect}); "
                           "waiting for the provider…")
         run(items, timeout=timeout, say=self.stderr.write)
