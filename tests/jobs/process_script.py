@@ -33,8 +33,9 @@ def setup(sandbox_url: str, count: int) -> None:
         board = Storyboard.objects.create(team=team, title=f"Board {n}", account=account)
         Shot.objects.create(storyboard=board, position=0, prompt=f"Shot one of {n}",
                             duration="2")
+        # 2 + 3 s: CometAPI takes text-only jobs of 5 or 10 s only.
         Shot.objects.create(storyboard=board, position=1, prompt=f"Shot two of {n}",
-                            duration="2")
+                            duration="3")
         submit_job(board, user, f"kill-{n}")
 
 
