@@ -150,3 +150,14 @@ def test_a_submit_whose_worker_keeps_dying_ends_instead_of_looping(
         worker.poll_due_jobs()
     assert (job.state, job.failure, job.needs_attention) == ("failed", "lost", True)
     assert "worker stopped" in job.failure_text and crashes == 6
+
+
+def test_a_lost_create_whose_credentials_became_unreadable_ends_instead_of_looping(
+        cast, board, queue, sandbox_account, settings):
+    job = _job(cast, board, sandbox_account)
+    Job.objects.filter(pk=job.pk).update(state="submitting", create_sent_at=timezone.now())
+    settings.STORYBOARD_CREDENTIALS_KEY = "a key that did not encrypt them"
+    assert worker.submit_job_task(str(job.pk)) == "credentials"
+    job.refresh_from_db()
+    assert (job.state, job.failure, job.needs_attention) == ("failed", "authentication", True)
+    assert "enter them again" in job.failure_text
