@@ -134,3 +134,21 @@ def test_a_refused_htmx_submit_answers_422_with_the_reasons(cast, board, queue, 
     assert response.status_code == 422
     assert "Not submitted." in response.content.decode()
     assert "Shots add up to 20 s" in response.content.decode()
+
+
+def test_a_job_that_needs_attention_says_so_first_and_a_lookup_in_progress_is_shown(
+        cast, board, queue, client_for):
+    job = submit_job(board(), cast.editor, "k")
+    Job.objects.filter(pk=job.pk).update(
+        state="submitting", failure_text="Sent, but the answer was lost: looking the task up "
+        "(2 of at most 12).")
+    client = client_for(cast.viewer)
+    page = client.get(f"/jobs/{job.pk}/status/", HTTP_HX_REQUEST="true").content.decode()
+    assert "looking the task up (2 of at most 12)" in page
+    Job.objects.filter(pk=job.pk).update(
+        state="failed", failure="lost", needs_attention=True,
+        failure_text="The create call was sent but no answer came back. On the dashboard, "
+        "look for a task made at 08:00 UTC.")
+    page = client.get(f"/jobs/{job.pk}/status/", HTTP_HX_REQUEST="true").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Needs attention. Lost. The create call was sent" in text
