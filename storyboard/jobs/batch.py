@@ -4,6 +4,7 @@ so a second run of the same file resumes instead of paying again."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -23,7 +24,7 @@ from storyboard.jobs.sources import media_base
 from storyboard.library.access import visible_elements
 from storyboard.library.actions import store_upload
 from storyboard.library.images import MediaRefused
-from storyboard.library.models import ReferenceVideo
+from storyboard.library.models import ElementVersion, ReferenceVideo
 from storyboard.rules import check, parse_batch
 from storyboard.rules.model import slot_kind
 from storyboard.storage import local_path
@@ -74,6 +75,28 @@ def _sources(value, base_dir: Path, team) -> tuple[dict, list[str]]:
     return sources, problems
 
 
+def _with_library_elements(value, sources: dict):
+    """An element named by its library name carries the element's facts, as in the editor, so
+    the check sees a library element (created on the vendor, or sent as its pictures) and not a
+    vendor id."""
+    ids = [s["element_version"] for s in sources.values() if "element_version" in s]
+    if not ids:
+        return value
+    versions = (ElementVersion.objects.select_related("element")
+                .prefetch_related("images__image").in_bulk(ids))
+    attachments = dict(value.attachments)
+    for slot, source in sources.items():
+        version = versions.get(source.get("element_version"))
+        if version is None:
+            continue
+        images = [link.image.name for link in version.ordered_images()]
+        attachments[slot] = dataclasses.replace(
+            attachments[slot], name=version.name, description=version.description,
+            is_video_element=version.element.kind == "video",
+            frontal_image=images[0] if images else None, extra_images=tuple(images[1:]))
+    return dataclasses.replace(value, attachments=attachments)
+
+
 def prepare(path: Path, account) -> list[Item]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -87,8 +110,11 @@ def prepare(path: Path, account) -> list[Item]:
     context = context_for(account)
     for index, parsed in enumerate(batch.items, start=1):
         value = parsed.storyboard
-        report = check(value, value.target, context)
         sources, problems = _sources(value, path.parent, account.team)
+        # The key is made from the item as written, so a rerun finds its jobs again.
+        canonical = json.dumps([value.to_dict(), sources], sort_keys=True, default=str)
+        value = _with_library_elements(value, sources)
+        report = check(value, value.target, context)
         out = report.to_dict()
         out["problems"] = [p.to_dict() for p in parsed.problems] + out["problems"] + [
             {"severity": "error", "code": "reference_missing", "field": "references",
@@ -96,7 +122,6 @@ def prepare(path: Path, account) -> list[Item]:
         out["ok"] = report.ok and not problems
         reports.append(out)
         failing = failing or not report.ok or bool(problems)
-        canonical = json.dumps([value.to_dict(), sources], sort_keys=True, default=str)
         digest = hashlib.sha256(canonical.encode()).hexdigest()[:40]
         warnings = tuple(p["message"] for p in out["problems"] if p["severity"] == "warning")
         items.append(Item(index, value, sources, f"batch:{account.pk}:{index}:{digest}",

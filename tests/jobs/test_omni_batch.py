@@ -113,3 +113,21 @@ def test_files_of_a_batch_reach_a_url_only_vendor_through_signed_library_links(
     job = Job.objects.get()
     assert job.request_body["image_urls"][0].startswith("http://127.0.0.1:9/storyboards/media/")
     assert list(job.slot_sources.values()) == [{"image": cast.team_a.reference_images.get().pk}]
+
+
+def test_an_element_named_by_its_library_name_is_a_library_element_on_kling(
+        tmp_path, cast, sandbox_account, sandbox, capsys):
+    from library.media_factory import make_image_element
+
+    from storyboard.jobs.models import RemoteElement
+
+    account = sandbox_account("kling")
+    make_image_element(cast.team_a, cast.editor, name="Mara")
+    path = _write(tmp_path, [{"prompt": "@element_1 waves", "duration": "5",
+                              "element_1": "Mara"}])
+    code, stdout, stderr = _run(path, account.label, tmp_path / "out", capsys)
+    assert code == 0, stdout + stderr
+    remote = RemoteElement.objects.get(account=account).remote_id
+    job = Job.objects.get()
+    assert job.request_body["element_list"] == [{"element_id": int(remote)}]
+    assert job.snapshot["attachments"]["element_1"]["name"] == "Mara"
