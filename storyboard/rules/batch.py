@@ -3,14 +3,18 @@
 A JSON list of items, or a single item. Item keys:
 
 - single shot: ``prompt``, ``duration`` (``"5"`` or 5); multi-shot: ``shots`` =
-  ``[{"prompt", "duration"}, ...]`` (a ``prompt`` beside ``shots`` is kept as the main prompt,
-  which only APIMart sends; a ``duration`` beside ``shots`` is ignored with a warning);
+  ``[{"prompt", "duration"}, ...]``. A ``prompt`` beside ``shots`` is kept as the main prompt:
+  an error (``prompt_with_shots``) for a dialect that cannot send both (useapi documents that
+  multi-shot parameters cannot be combined with ``prompt``; Kling ignores ``prompt`` in
+  multi-shot), a warning for APIMart, which sends it beside the shots. A ``duration`` beside
+  ``shots`` is ignored with a warning;
 - ``omni_version`` (model), ``mode``, ``aspect_ratio``, ``count``; defaults v3, 16:9, std, 5 s;
 - ``image_1..7``, ``element_1..7``, ``video_1``: a string (URL, local path, element id or library
   name). This app also accepts an object, written only when a string cannot say it all:
   images ``{"ref", "role"}``; ``video_1`` ``{"ref", "refer_type", "keep_original_sound"}``
   (a plain string is a ``feature`` reference); elements ``{"ref", "name", "description",
-  "is_video_element", "frontal_image", "extra_images"}``;
+  "is_video_element", "frontal_image", "extra_images", "tag", "voice"}`` (``voice``: ``"id"``
+  or ``"clip"``, the kind of voice the element carries);
 - app extensions, written only when not default: ``title``, ``audio``, ``negative_prompt``;
 - keys starting with ``__`` are comments and ignored; any other unknown key is ignored with an
   ``unknown_key`` warning naming it; a slot-shaped key that is no slot (``image_9``) is kept so
@@ -27,9 +31,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .capabilities import capability_for
 from .model import (
     SLOT_NAMES,
     SLOT_PATTERN,
+    VOICE_KINDS,
     Attachment,
     Settings,
     Shot,
@@ -38,7 +44,7 @@ from .model import (
     parse_whole_seconds,
     slot_kind,
 )
-from .report import WARNING, Problem
+from .report import ERROR, WARNING, Problem
 
 DEFAULT_MODEL = "v3"
 SCALAR_KEYS = ("prompt", "omni_version", "mode", "aspect_ratio", "title", "negative_prompt")
@@ -48,7 +54,16 @@ ATTACHMENT_KEYS = {
     "image": frozenset(("ref", "role")),
     "video": frozenset(("ref", "refer_type", "keep_original_sound")),
     "element": frozenset(
-        ("ref", "name", "description", "is_video_element", "frontal_image", "extra_images")
+        (
+            "ref",
+            "name",
+            "description",
+            "is_video_element",
+            "frontal_image",
+            "extra_images",
+            "tag",
+            "voice",
+        )
     ),
 }
 
@@ -104,9 +119,11 @@ def _attachment(slot: str, value: Any, where: str) -> Attachment | None:
     ref = _want(value.get("ref"), str, where, f"'{slot}.ref' must be a string")
     text = {
         k: _want(value.get(k, ""), str, where, f"'{slot}.{k}' must be a string")
-        for k in ("role", "refer_type", "name", "description")
+        for k in ("role", "refer_type", "name", "description", "tag", "voice")
         if k in value
     }
+    if text.get("voice", "") not in ("", *VOICE_KINDS):
+        raise BatchFormatError(f"{where}: '{slot}.voice' must be \"id\" or \"clip\"")
     flags = {
         k: _want(value[k], bool, where, f"'{slot}.{k}' must be true or false")
         for k in ("keep_original_sound", "is_video_element")
@@ -149,6 +166,29 @@ def _shots(value: Any, where: str, problems: list[Problem]) -> tuple[Shot, ...]:
     return tuple(shots)
 
 
+def _prompt_with_shots(where: str, dialect: str) -> Problem | None:
+    """A main ``prompt`` beside ``shots``: what the dialect does with it, from the table."""
+    cap = capability_for(Target(dialect, DEFAULT_MODEL))
+    if cap is None or cap.main_prompt_with_shots == "preview":
+        return None  # the animatic renders the shots; the check explains the rest
+    whose = f"{where[0].upper()}{where[1:]}"
+    if cap.main_prompt_with_shots == "sent":
+        return Problem(
+            WARNING,
+            "prompt_with_shots",
+            "prompt",
+            f'{whose} has both "prompt" and "shots": {cap.dialect_label} sends "prompt" as the '
+            f"main prompt beside the shot prompts.",
+        )
+    return Problem(
+        ERROR,
+        "prompt_with_shots",
+        "prompt",
+        f'{whose} has both "prompt" and "shots", and {cap.dialect_label} cannot send a main '
+        f'prompt beside the shots: move its text into the shots or remove "prompt".',
+    )
+
+
 def read_item(raw: Any, where: str, dialect: str = "useapi") -> BatchItem:
     """One item (a dict) as a storyboard for ``dialect``; ``where`` prefixes error messages."""
     _want(raw, dict, where, "must be a JSON object (one storyboard)")
@@ -170,6 +210,10 @@ def read_item(raw: Any, where: str, dialect: str = "useapi") -> BatchItem:
                 "durations are added up instead.",
             )
         )
+    if multi and isinstance(raw.get("prompt"), str) and raw["prompt"].strip():
+        problem = _prompt_with_shots(where, dialect)
+        if problem is not None:
+            problems.append(problem)
     attachments = {}
     for key, value in raw.items():
         if key.startswith("__"):
@@ -228,7 +272,13 @@ def _slot_value(slot: str, att: Attachment) -> str | dict[str, Any]:
             "keep_original_sound": att.keep_original_sound,
         }
     if kind == "element" and (
-        att.name or att.description or att.is_video_element or att.frontal_image or att.extra_images
+        att.name
+        or att.description
+        or att.is_video_element
+        or att.frontal_image
+        or att.extra_images
+        or att.tag
+        or att.voice
     ):
         out = att.to_dict(slot)
         out["extra_images"] = list(att.extra_images)

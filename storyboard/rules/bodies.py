@@ -5,12 +5,22 @@ target; it does not re-check. References come *resolved* from the caller, so pro
 upload assets first and reuse the builder: ``refs`` maps a slot to
 
 - ``image_N`` / ``video_1``: the string to send (an uploaded URL, a public URL, base64);
-- ``element_N``: the provider's element id (useapi, kling, cometapi), or :class:`ElementAsImage`
-  (kling/cometapi: the element has no id there, its frontal image goes in ``image_list``), or an
-  APIMart subject dict ``{"name", "description", "element_input_urls"}``.
+- ``element_N``: the provider's element id (useapi ``u_…``; kling/cometapi a whole number, sent
+  as an integer), or :class:`ElementAsImage` (kling/cometapi: the element has no id there, its
+  frontal image goes in ``image_list``). APIMart takes no elements.
 
-A slot missing from ``refs`` is sent as given in the storyboard (``Attachment.ref``; for an APIMart
-subject, one built from the element's facts) — what ``storyboard_payload`` prints.
+A slot missing from ``refs`` is sent as given in the storyboard (``Attachment.ref``) — what
+``storyboard_payload`` prints.
+
+Sources of the APIMart fields (docs.apimart.ai, api-reference/videos/kling-v3-omni/generation and
+.../kling-video-o1/generation): ``model`` ``kling-v3-omni`` / ``kling-video-o1``; ``prompt``
+(required); ``negative_prompt`` (v3 page); ``mode``; ``duration`` (a plain integer);
+``aspect_ratio``; ``image_urls``; ``image_with_roles`` (v3 page); ``video_list`` ("reference video
+list (URL-based)", ``refer_type`` base/feature, ``keep_original_sound`` no/yes — the item's URL key
+is not shown there: ``video_url`` as in the official schema, which the list mirrors,
+[unverified]); ``multi_shot``/``shot_type``/``multi_prompt`` [unverified on APIMart's pages: the
+official fields]; ``audio`` (v3 page); ``watermark`` [unverified]. Not sent because no APIMart page
+documents them: a subjects/elements field and ``webhook``.
 
 The ``animatic`` dialect has no HTTP body; its "body" is the render plan: every shot with its
 start second, duration, rendered-neutral prompt and the first image/element it mentions.
@@ -22,12 +32,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Attachment, Storyboard, Target, parse_whole_seconds, slot_kind
+from .model import Storyboard, Target, parse_whole_seconds, slot_kind
 from .tokens import Layout, find_tokens, plan_layout, render_tokens
 
 MODEL_NAMES = {"o1": "kling-video-o1", "v3": "kling-v3-omni"}
-# providers.md D: the subjects field name is [unverified]; keep it in this one place.
-APIMART_SUBJECTS_FIELD = "elements"
 APIMART_ROLES = {"first_frame": "first_frame", "end_frame": "last_frame", "reference": "reference"}
 # APIMart requires a main prompt in multi-shot; without one, the shot prompts joined by this.
 APIMART_SHOT_JOINER = "\n"
@@ -47,7 +55,8 @@ class BodyOptions:
     email: str | None = None  # useapi: which linked Kling account
     reply_url: str | None = None  # useapi replyUrl
     reply_ref: str | None = None  # useapi replyRef
-    webhook: str | None = None  # apimart
+    # APIMart: not sent. No APIMart page documents a webhook field; its jobs are polled.
+    webhook: str | None = None
     watermark: bool | None = None  # kling watermark_info.enabled / apimart watermark
 
 
@@ -68,10 +77,12 @@ def _shots(sb: Storyboard, tokens: Mapping[str, str]) -> list[tuple[str, int]]:
     ]
 
 
-def default_subject(att: Attachment) -> dict[str, Any]:
-    """An APIMart subject from an element's facts (frontal image first)."""
-    urls = [u for u in (att.frontal_image, *att.extra_images) if u]
-    return {"name": att.name or att.ref, "description": att.description, "element_input_urls": urls}
+def element_id(ref: Any) -> int:
+    """A kling/cometapi element id as sent: an integer (int64 in every source)."""
+    text = str(ref).strip()
+    if not (text.isascii() and text.isdigit()):
+        raise BodyError(f"element id {ref!r} is not a whole number")
+    return int(text)
 
 
 def build_body(
@@ -88,14 +99,6 @@ def build_body(
     if builder is None:
         raise BodyError(f"unknown dialect {target.dialect!r}")
     resolved = {slot: att.ref for slot, att in storyboard.attachments.items()}
-    if target.dialect == "apimart":
-        resolved.update(
-            {
-                s: default_subject(a)
-                for s, a in storyboard.attachments.items()
-                if slot_kind(s) == "element"
-            }
-        )
     resolved.update(refs or {})
     return builder(storyboard, target, resolved, options or BodyOptions())
 
@@ -112,6 +115,8 @@ def _count(sb: Storyboard) -> int:
 
 def _useapi(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
     lay = plan_layout(sb, "useapi")
+    if _base_video(sb, lay):  # useapi documents video_1 as a reference only, no refer_type
+        raise BodyError("useapi takes video_1 only as a feature reference, not a base video")
     st = sb.settings
     body: dict[str, Any] = {
         "omni_version": t.model,
@@ -125,8 +130,7 @@ def _useapi(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) 
             body[f"shot_{i}_duration"] = str(secs)
     else:
         body["prompt"], secs = shots[0]
-        if not _base_video(sb, lay):
-            body["duration"] = str(secs)
+        body["duration"] = str(secs)
     if _count(sb) != 1:
         body["count"] = _count(sb)
     for n, (slot, _) in enumerate(lay.images, start=1):
@@ -186,7 +190,7 @@ def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -
             items.append(item)
         body["image_list"] = items
     if lay.elements:
-        body["element_list"] = [{"element_id": refs[s]} for s in lay.elements]
+        body["element_list"] = [{"element_id": element_id(refs[s])} for s in lay.elements]
     if lay.video:
         body["video_list"] = _video_list(sb, lay, refs)
     if st.audio and t.model == "v3":
@@ -201,15 +205,9 @@ def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -
 
 
 def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
-    subjects = {
-        s: refs[s]
-        if isinstance(refs[s], dict)
-        else {**default_subject(sb.attachments[s]), "name": str(refs[s])}
-        for s, a in sb.attachments.items()
-        if slot_kind(s) == "element"
-    }
-    names = {s: str(v.get("name", "")) for s, v in subjects.items()}
-    lay = plan_layout(sb, "apimart", subject_names=names)
+    if any(slot_kind(s) == "element" for s in sb.attachments):
+        raise BodyError("elements are not offered on APIMart")
+    lay = plan_layout(sb, "apimart")
     st = sb.settings
     shots = _shots(sb, lay.tokens)
     total = sum(d for _, d in shots)
@@ -238,16 +236,12 @@ def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions)
         ]
     elif lay.images:
         body["image_urls"] = [refs[s] for s, _ in lay.images]
-    if lay.elements:
-        body[APIMART_SUBJECTS_FIELD] = [subjects[s] for s in lay.elements]
     if lay.video:
         body["video_list"] = _video_list(sb, lay, refs)
     if t.model == "v3":
         body["audio"] = bool(st.audio)
     if o.watermark is not None:
         body["watermark"] = o.watermark
-    if o.webhook is not None:
-        body["webhook"] = o.webhook
     return body
 
 

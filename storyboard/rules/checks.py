@@ -122,7 +122,7 @@ def _seconds(
         choices = cap.seconds_text_or_first_frame
         why = " for a text-only or first-frame job"
     rng = (min(choices), max(choices)) if choices else cap.total_seconds
-    if f.base_video:
+    if f.base_video and cap.base_video:  # where it is refused, the duration still counts
         # A multi-shot job still cuts at the shots' seconds, so only single shots skip the total.
         skipped = "aspect ratio" if f.multi_shot else "duration and aspect ratio"
         out.append(

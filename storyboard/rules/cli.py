@@ -7,21 +7,23 @@ batch format (``stderr`` says where).
 Without ``--dialect``, ``storyboard_check`` checks for ``useapi`` — the dialect of the batch
 script whose file format this is; ``--model`` overrides each item's ``omni_version``.
 Context the file cannot tell (is the useapi account VIP? does the app have a public media URL?)
-is unknown, so those problems come as warnings.
+is unknown, so those problems come as warnings. On CometAPI, an element given by a whole number
+is taken as a CometAPI id; any other element with a frontal image goes as that image (with the
+``element_sent_as_image`` warning), exactly as ``storyboard_payload`` prints it.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .batch import BatchFile, BatchFormatError, parse_batch
-from .bodies import BodyError, BodyOptions, build_body
+from .bodies import BodyError, BodyOptions, ElementAsImage, build_body
 from .capabilities import DIALECTS, MODELS
 from .checks import CheckContext, check
-from .model import Target
+from .model import Storyboard, Target, slot_kind
 from .report import Report
 
 DEFAULT_DIALECT = "useapi"
@@ -70,10 +72,34 @@ def _load(path: str | Path, dialect: str, model: str | None) -> BatchFile | CliR
     return batch
 
 
+def _element_ids(sb: Storyboard, context: CheckContext) -> CheckContext:
+    """On CometAPI the file's whole-number element refs are the account's ids."""
+    dialect = sb.target.dialect
+    if dialect != "cometapi" or dialect in context.element_ids:
+        return context
+    ids = frozenset(
+        s for s, a in sb.attachments.items() if slot_kind(s) == "element" and a.ref.isdigit()
+    )
+    return replace(context, element_ids={**context.element_ids, dialect: ids})
+
+
+def _refs(sb: Storyboard, context: CheckContext) -> dict[str, ElementAsImage]:
+    """Elements without an id on an id-only dialect, sent as their frontal image."""
+    have = context.element_ids.get(sb.target.dialect)
+    if have is None:
+        return {}
+    return {
+        s: ElementAsImage(a.frontal_image)
+        for s, a in sb.attachments.items()
+        if slot_kind(s) == "element" and s not in have and a.frontal_image
+        and not a.is_video_element
+    }
+
+
 def _reports(batch: BatchFile, context: CheckContext) -> list[Report]:
     reports = []
     for item in batch.items:
-        report = check(item.storyboard, context=context)
+        report = check(item.storyboard, context=_element_ids(item.storyboard, context))
         report.problems[:0] = item.problems  # reading warnings first: they explain the rest
         reports.append(report)
     return reports
@@ -122,8 +148,13 @@ def run_payload(
     if not all(r.ok for r in reports):
         dicts = [r.to_dict() for r in reports]
         return CliResult(INVALID, _dump(dicts if batch.is_list else dicts[0]), _summary(reports))
+    context = context or CheckContext()
     try:
-        bodies = [build_body(item.storyboard, options=options) for item in batch.items]
+        bodies = []
+        for item in batch.items:
+            sb = item.storyboard
+            refs = _refs(sb, _element_ids(sb, context))
+            bodies.append(build_body(sb, refs=refs, options=options))
     except BodyError as e:  # a check should have caught it; say so rather than crash
         return CliResult(INVALID, stderr=f"cannot build the body: {e}")
     return CliResult(OK, _dump(bodies if batch.is_list else bodies[0]))

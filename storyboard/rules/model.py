@@ -26,6 +26,7 @@ MAX_SLOT_INDEX = 7
 IMAGE_SLOTS = tuple(f"image_{i}" for i in range(1, MAX_SLOT_INDEX + 1))
 ELEMENT_SLOTS = tuple(f"element_{i}" for i in range(1, MAX_SLOT_INDEX + 1))
 VIDEO_SLOTS = ("video_1",)
+VOICE_KINDS = ("id", "clip")  # an element's voice: a voice id, or a clip to clone
 SLOT_NAMES = IMAGE_SLOTS + ELEMENT_SLOTS + VIDEO_SLOTS
 # Anything shaped like a slot, valid or not (image_9, video_2): the checks report the bad ones.
 SLOT_PATTERN = re.compile(r"(image|element|video)_(\d{1,6})", re.ASCII)
@@ -83,7 +84,9 @@ class Attachment:
     video_1:  ``refer_type`` feature / base, ``keep_original_sound``.
     elements: optional facts some checks and dialects need: ``name`` and ``description`` (APIMart
               subjects), ``is_video_element``, ``frontal_image`` and ``extra_images`` (refs of the
-              element's pictures; CometAPI falls back to the frontal image, APIMart sends them).
+              element's pictures; CometAPI falls back to the frontal image), ``tag`` (character,
+              prop, ...; "" unknown) and ``voice``: "" none, "id" a voice id from the vendor's
+              voice library, "clip" a clip to clone (useapi takes a voice on a character only).
     """
 
     ref: str
@@ -95,6 +98,8 @@ class Attachment:
     is_video_element: bool = False
     frontal_image: str | None = None
     extra_images: tuple[str, ...] = ()
+    tag: str = ""
+    voice: str = ""
 
     def to_dict(self, slot: str) -> dict[str, Any]:
         kind = slot_kind(slot)
@@ -111,6 +116,8 @@ class Attachment:
                 is_video_element=self.is_video_element,
                 frontal_image=self.frontal_image,
                 extra_images=list(self.extra_images),
+                tag=self.tag,
+                voice=self.voice,
             )
         return out
 
@@ -126,6 +133,8 @@ class Attachment:
             is_video_element=bool(data.get("is_video_element", False)),
             frontal_image=data.get("frontal_image"),
             extra_images=tuple(data.get("extra_images") or ()),
+            tag=str(data.get("tag") or ""),
+            voice=str(data.get("voice") or ""),
         )
 
 

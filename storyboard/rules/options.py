@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .analysis import Facts
-from .capabilities import Capability
+from .capabilities import CAPABILITIES, Capability
 from .model import parse_whole_seconds
 from .report import ERROR, NOTE, WARNING, Problem
 
@@ -41,6 +41,16 @@ def vip_problem(ctx: CheckContext, fld: str, what: str, out: list[Problem]) -> N
                 f"{what} needs a VIP Kling plan; make sure the useapi account has one.",
             )
         )
+
+
+def _negative_prompt_targets() -> str:
+    """Read from the table each time, so a table change shows up in the message too."""
+    takes = [
+        c.target.label()
+        for c in CAPABILITIES.values()
+        if c.negative_prompt_chars is not None and c.dialect != "animatic"
+    ]
+    return ", ".join(takes)
 
 
 def check_options(
@@ -134,7 +144,8 @@ def check_options(
                     ERROR,
                     "negative_prompt_unsupported",
                     "negative_prompt",
-                    f"{label} has no negative prompt; clear it or pick an apimart target.",
+                    f"{label} has no negative prompt; clear it or pick a target that takes "
+                    f"one ({_negative_prompt_targets()}).",
                 )
             )
         elif len(neg) > cap.negative_prompt_chars:

@@ -1,5 +1,6 @@
-"""Checks of references and slots: rules.md §6-11 plus the dialect-specific ones
-(APIMart public URLs and subjects, CometAPI element ids)."""
+"""Checks of references and slots (§6-11 of the README's check list) plus the dialect-specific
+ones: media the vendor fetches by URL, element ids (integers on kling/cometapi, missing on
+cometapi), element voices, base videos, elements where none are offered (APIMart)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from .analysis import Facts
 from .capabilities import Capability
-from .model import IMAGE_ROLES, MAX_SLOT_INDEX, REFER_TYPES, slot_kind
+from .model import IMAGE_ROLES, MAX_SLOT_INDEX, REFER_TYPES, Attachment, slot_kind
 from .report import ERROR, WARNING, Problem
 
 if TYPE_CHECKING:
@@ -218,6 +219,147 @@ def _frames(f: Facts, cap: Capability, label: str, out: list[Problem]) -> None:
         )
 
 
+def _is_whole_number(ref: str) -> bool:
+    text = ref.strip()
+    return text.isascii() and text.isdigit() and len(text) <= 19  # an int64
+
+
+def _is_raw_id(att: Attachment) -> bool:
+    """An element given only as a remote id (a batch file's ``element_1: "u_abc"``): nothing the
+    app could create it from or send instead, so the id itself is sent."""
+    return not (att.name or att.frontal_image or att.extra_images or att.is_video_element)
+
+
+def _by_url_problem(
+    f: Facts, cap: Capability, label: str, ctx: CheckContext, out: list[Problem]
+) -> None:
+    """Media the vendor fetches by URL while this install may have no public media address."""
+    if ctx.public_media is True:
+        return
+    for slot, att in f.images + f.elements + ([f.video] if f.video else []):
+        kind = slot_kind(slot)
+        if cap.public_media:
+            refs = [att.ref]
+            if kind == "element":
+                refs = [r for r in (att.frontal_image, *att.extra_images) if r]
+            what = "references"
+        elif "video" in cap.url_only and (
+            kind == "video" or (kind == "element" and att.is_video_element)
+        ):
+            refs = [att.ref] if kind == "video" or not _is_raw_id(att) else []
+            what = "reference videos and video elements' clips"
+        else:
+            continue
+        local = next((r for r in refs if not _is_public_url(r)), None)
+        if local is None:
+            continue
+        fix = (
+            "set the install's public base URL (STORYBOARD_PUBLIC_BASE_URL) so the vendor can "
+            "fetch its media, or pick another target"
+        )
+        if ctx.public_media is False:
+            sev, why = ERROR, f"this install has no public media address: {fix}"
+        else:
+            sev, why = WARNING, "make sure it is reachable from the internet"
+        out.append(
+            Problem(
+                sev,
+                "public_media_required",
+                slot,
+                f"{label} fetches {what} by public URL only; {_human(slot)} is not one "
+                f"({local[:60]}), and {why}.",
+            )
+        )
+        return  # one is enough: the fix (a public media URL) is the same for all
+
+
+def _elements(
+    f: Facts, cap: Capability, label: str, ctx: CheckContext, as_images: list[str],
+    out: list[Problem],
+) -> None:
+    have = ctx.element_ids.get(cap.dialect)
+    for slot, att in f.elements:
+        if not cap.elements:
+            out.append(
+                Problem(
+                    ERROR,
+                    "elements_unsupported",
+                    slot,
+                    f"{_human(slot)}: elements are not offered on {cap.dialect_label}; attach "
+                    f"its pictures as reference images instead, or pick another target.",
+                )
+            )
+            continue
+        if cap.element_ids_integer and _is_raw_id(att) and not _is_whole_number(att.ref):
+            out.append(
+                Problem(
+                    ERROR,
+                    "element_id_not_integer",
+                    slot,
+                    f"{_human(slot)} is {say_ref(att.ref)}, but {label} takes element ids that "
+                    f"are whole numbers (element_list[].element_id); use an element id of this "
+                    f"{cap.dialect} account or an element from the library.",
+                )
+            )
+            continue
+        if att.voice:
+            _voice(slot, att, cap, label, have, out)
+        if not cap.element_ids_required or have is None or slot in have:
+            continue
+        if slot in as_images:
+            out.append(
+                Problem(
+                    WARNING,
+                    "element_sent_as_image",
+                    slot,
+                    f"{_human(slot)} has no {cap.dialect} id; its frontal image "
+                    f"is sent as a reference image instead (same slot).",
+                )
+            )
+        else:
+            out.append(
+                Problem(
+                    ERROR,
+                    "element_id_missing",
+                    slot,
+                    f"{_human(slot)} has no {cap.dialect} id and no frontal image "
+                    f"to send instead.",
+                )
+            )
+
+
+def _voice(
+    slot: str, att: Attachment, cap: Capability, label: str, have, out: list[Problem]
+) -> None:
+    if cap.voice_tags is not None and att.tag not in cap.voice_tags:
+        tag = f"its tag is {att.tag}" if att.tag else "it has no tag"
+        takes = " or ".join(cap.voice_tags)
+        out.append(
+            Problem(
+                ERROR,
+                "voice_needs_character_tag",
+                slot,
+                f"{_human(slot)} has a voice, but {tag}: {label} takes a voice only on a "
+                f"{takes} element. Tag the element {takes} or remove its voice.",
+            )
+        )
+    elif att.voice not in cap.element_voices and not (have and slot in have):
+        what = "voice id" if att.voice == "id" else "voice clip"
+        out.append(
+            Problem(
+                WARNING,
+                "element_voice_dropped",
+                slot,
+                f"{_human(slot)} has a {what}, which {label} does not send with the element: "
+                f"the clip is made without that voice.",
+            )
+        )
+
+
+def say_ref(ref: str) -> str:
+    return f'"{ref}"' if len(ref) <= 30 else f'"{ref[:27]}…"'
+
+
 def _dialect_specific(
     f: Facts,
     cap: Capability,
@@ -226,75 +368,15 @@ def _dialect_specific(
     as_images: list[str],
     out: list[Problem],
 ) -> None:
-    if cap.public_media and ctx.public_media is not True:
-        for slot, att in f.images + f.elements + ([f.video] if f.video else []):
-            refs = [att.ref]
-            if slot_kind(slot) == "element":
-                refs = [r for r in (att.frontal_image, *att.extra_images) if r]
-            local = next((r for r in refs if not _is_public_url(r)), None)
-            if local is None:
-                continue
-            sev, why = (
-                (ERROR, "the app has no public media URL set")
-                if ctx.public_media is False
-                else (WARNING, "make sure it is reachable from the internet")
+    _by_url_problem(f, cap, label, ctx, out)
+    if f.base_video and not cap.base_video:
+        out.append(
+            Problem(
+                ERROR,
+                "base_video_unsupported",
+                f.video[0],  # type: ignore[index]
+                f"video 1 is a base (edit) video, but {label} takes video_1 only as a "
+                f"reference: set its role to feature, or pick a target that edits videos.",
             )
-            out.append(
-                Problem(
-                    sev,
-                    "public_media_required",
-                    slot,
-                    f"{label} fetches references by public URL; {_human(slot)} is "
-                    f"not one ({local[:60]}), and {why}.",
-                )
-            )
-            break  # one is enough: the fix (a public media URL) is the same for all
-    if cap.subjects is not None:
-        if len(f.elements) > cap.subjects:
-            out.append(
-                Problem(
-                    ERROR,
-                    "subject_count",
-                    f.elements[cap.subjects][0],
-                    f"{label} takes at most {cap.subjects} subjects (elements); "
-                    f"{len(f.elements)} are attached.",
-                )
-            )
-        lo, hi = cap.subject_images or (0, 99)
-        for slot, att in f.elements:
-            n = (1 if att.frontal_image else 0) + len(att.extra_images)
-            if not lo <= n <= hi:
-                out.append(
-                    Problem(
-                        ERROR,
-                        "subject_images",
-                        slot,
-                        f"{_human(slot)} has {n} images; {label} subjects need "
-                        f"{lo}–{hi} (a frontal image and extra angles).",
-                    )
-                )
-    have = ctx.element_ids.get(cap.dialect)
-    if cap.element_ids_required and have is not None:
-        for slot, _att in f.elements:
-            if slot in have:
-                continue
-            if slot in as_images:
-                out.append(
-                    Problem(
-                        WARNING,
-                        "element_sent_as_image",
-                        slot,
-                        f"{_human(slot)} has no {cap.dialect} id; its frontal image "
-                        f"is sent as a reference image instead (same slot).",
-                    )
-                )
-            else:
-                out.append(
-                    Problem(
-                        ERROR,
-                        "element_id_missing",
-                        slot,
-                        f"{_human(slot)} has no {cap.dialect} id and no frontal image "
-                        f"to send instead.",
-                    )
-                )
+        )
+    _elements(f, cap, label, ctx, as_images, out)

@@ -53,14 +53,24 @@ CODES: dict[str, str] = {
     "audio_with_video": "Audio must be off with a reference video (§11).",
     "base_video_fixes_duration": "Note: a base video fixes duration and aspect ratio (§12).",
     # dialect specifics
-    "public_media_required": "APIMart needs public URLs; the app has no public media URL.",
+    "public_media_required": (
+        "A reference the target fetches by public URL only (all APIMart media; Kling and "
+        "CometAPI reference videos and video elements) is not a public URL, and the install "
+        "has no public media address (error) or may not have one (warning)."
+    ),
     "element_sent_as_image": "CometAPI: an element without an id there goes as its frontal image.",
     "element_id_missing": "CometAPI: an element with no id there and no frontal image to send.",
-    "subject_count": "APIMart takes at most 3 subjects (elements) per job.",
-    "subject_images": "APIMart subjects need 2-4 images (frontal + extra angles).",
+    "element_id_not_integer": "Kling/CometAPI: an element given by an id that is not a number.",
+    "elements_unsupported": "Elements on a target that offers none (APIMart).",
+    "voice_needs_character_tag": "useapi: an element with a voice whose tag is not character.",
+    "element_voice_dropped": "An element's voice the target does not send (warning).",
+    "base_video_unsupported": "A base (edit) reference video where only a feature one is "
+    "offered (useapi).",
     # batch file reading
     "unknown_key": "A key of a batch item the format does not know; it is ignored.",
     "duration_ignored": "A batch item with shots also has a duration; the sum of shots is used.",
+    "prompt_with_shots": "A batch item with shots also has a prompt: an error where the dialect "
+    "cannot send both, a warning where it sends the prompt beside the shots (APIMart).",
 }
 
 

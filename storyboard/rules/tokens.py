@@ -101,11 +101,9 @@ def plan_layout(
     dialect: str,
     *,
     elements_as_images: Iterable[str] = (),
-    subject_names: Mapping[str, str] | None = None,
 ) -> Layout:
     """Lay out the attachments of ``storyboard`` for ``dialect`` (see :class:`Layout`).
 
-    ``subject_names`` (APIMart) overrides the element's ``name`` (else its ``ref``) as ``@name``.
     Slots that are not valid slot names are left out; the checks report them.
     """
     lay = Layout(dialect)
@@ -136,10 +134,6 @@ def plan_layout(
     for n, slot in enumerate(lay.elements, start=1):
         if dialect == "useapi":
             lay.tokens[slot] = f"@element_{n}"
-        elif dialect == "apimart":
-            names = subject_names or {}
-            att = storyboard.attachments[slot]
-            lay.tokens[slot] = "@" + (names.get(slot) or att.name or att.ref)
         else:
             lay.tokens[slot] = f"<<<element_{n}>>>"
     if lay.video:

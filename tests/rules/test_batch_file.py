@@ -177,3 +177,21 @@ def test_a_plain_storyboard_is_written_in_the_vendor_format_only():
         "aspect_ratio": "16:9",
         "image_1": "https://x/a.jpg",
     }
+
+
+def test_an_element_object_carries_its_tag_and_voice_and_round_trips():
+
+
+    item = {"prompt": "@element_1", "element_1": {"ref": "u_1", "tag": "character", "voice": "id"}}
+    sb = parse_batch(json.dumps(item)).items[0].storyboard
+    assert (sb.attachments["element_1"].tag, sb.attachments["element_1"].voice) == (
+        "character", "id")
+    again = parse_batch(dump_batch([sb], as_list=False)).items[0].storyboard
+    assert again.attachments == sb.attachments
+
+
+def test_an_element_voice_must_be_id_or_clip():
+
+
+    with pytest.raises(BatchFormatError, match="voice' must be"):
+        parse_batch(json.dumps({"prompt": "x", "element_1": {"ref": "u", "voice": "loud"}}))

@@ -16,11 +16,18 @@ def test_the_strip_covers_every_other_target():
     assert len(strip) == 9 and ("useapi", "v3") not in strip
 
 
-def test_a_12_second_multi_shot_storyboard_is_refused_by_o1_targets_only():
+def test_a_12_second_multi_shot_storyboard_is_refused_by_o1_targets_and_cometapi_v3():
     strip = verdicts(multi(6, 6), vip=True)
     refused = {k for k, v in strip.items() if not v.ok}
-    assert refused == {("useapi", "o1"), ("kling", "o1"), ("cometapi", "o1"), ("apimart", "o1")}
+    assert refused == {
+        ("useapi", "o1"),
+        ("kling", "o1"),
+        ("cometapi", "o1"),
+        ("apimart", "o1"),
+        ("cometapi", "v3"),  # a text-only job: 5 or 10 s on CometAPI, both models
+    }
     assert strip["kling", "o1"].reason.code == "multi_shot_unsupported"
+    assert strip["cometapi", "v3"].reason.code == "total_seconds"
 
 
 def test_the_reason_is_the_first_error_with_its_message():

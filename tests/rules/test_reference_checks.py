@@ -1,7 +1,7 @@
 """rules.md §6-12 and the dialect-specific reference checks."""
 
 import pytest
-from rules.rules_factory import codes, element, errors, img, mentioning, multi, only, run, single
+from rules.rules_factory import element, errors, img, mentioning, multi, only, run, single
 from rules.rules_factory import video as vid
 
 from storyboard.rules.model import Attachment
@@ -189,17 +189,12 @@ def test_apimart_takes_public_urls_without_a_media_base_url():
     assert run(sb, public_media=False).ok
 
 
-def test_apimart_takes_3_subjects_and_refuses_a_4th():
-    assert run(board(pool(0, 3), target=("apimart", "v3")), public_media=True).ok
-    report = run(board(pool(0, 4), target=("apimart", "v3")), public_media=True)
-    assert only(report, "subject_count").field == "element_4"
-
-
-@pytest.mark.parametrize("extras,ok", [(0, False), (1, True), (3, True), (4, False)])
-def test_apimart_subjects_need_2_to_4_images(extras, ok):
-    att = {"element_1": element(1, extra_images=tuple(f"https://x/{i}.jpg" for i in range(extras)))}
-    report = run(single("@element_1", target=("apimart", "v3"), attachments=att))
-    assert ("subject_images" not in codes(report)) is ok
+@pytest.mark.parametrize("model", ["o1", "v3"])
+def test_apimart_refuses_elements_because_no_apimart_page_documents_them(model):
+    report = run(board(pool(0, 2), target=("apimart", model)), public_media=True)
+    problems = [p for p in report.problems if p.code == "elements_unsupported"]
+    assert [p.field for p in problems] == ["element_1", "element_2"]
+    assert "not offered on APIMart" in problems[0].message
 
 
 def test_cometapi_sends_an_element_without_an_id_as_its_frontal_image_with_a_warning():

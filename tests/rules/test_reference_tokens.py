@@ -88,15 +88,6 @@ def test_kling_counts_frames_in_image_list_but_useapi_does_not():
     assert plan_layout(sb, "useapi").tokens["image_2"] == "@image_1"
 
 
-def test_apimart_cites_elements_by_subject_name():
-    sb = single(
-        "@element_1 holds @image_2",
-        attachments={"image_2": img(2), "element_1": element(1, name="Chef")},
-    )
-    tokens = plan_layout(sb, "apimart").tokens
-    assert render_tokens(sb.settings.prompt, tokens) == "@Chef holds <<<image_1>>>"
-
-
 def test_cometapi_elements_sent_as_images_are_numbered_after_the_images():
     att = {"image_1": img(1), "element_1": element(1), "element_2": element(2)}
     lay = plan_layout(single(attachments=att), "cometapi", elements_as_images=["element_1"])

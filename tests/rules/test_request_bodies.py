@@ -6,7 +6,7 @@ import pytest
 from rules.rules_factory import element, img, multi, single, video
 
 from storyboard.rules.bodies import (
-    APIMART_SUBJECTS_FIELD,
+    BodyError,
     BodyOptions,
     ElementAsImage,
     build_body,
@@ -109,7 +109,11 @@ def test_kling_single_shot_with_frames_elements_video_and_sound():
             "video_1": video(),
         },
     )
-    body = build_body(sb, options=BodyOptions(callback_url="https://h/cb", watermark=False))
+    body = build_body(
+        sb,
+        refs={"element_1": "829836802793406551"},
+        options=BodyOptions(callback_url="https://h/cb", watermark=False),
+    )
     assert body["multi_shot"] is False and "shot_type" not in body
     assert body["prompt"] == "<<<image_2>>> and <<<element_1>>> like <<<video_1>>>"
     assert body["duration"] == "5"
@@ -117,7 +121,7 @@ def test_kling_single_shot_with_frames_elements_video_and_sound():
         {"image_url": img(1).ref, "type": "first_frame"},
         {"image_url": img(3).ref},
     ]
-    assert body["element_list"] == [{"element_id": "u_el1"}]
+    assert body["element_list"] == [{"element_id": 829836802793406551}]
     assert body["video_list"] == [
         {"video_url": video().ref, "refer_type": "feature", "keep_original_sound": "no"}
     ]
@@ -178,32 +182,44 @@ def test_apimart_image_roles_replace_image_urls():
     assert body["prompt"] == "<<<image_2>>>"
 
 
-def test_apimart_elements_become_subjects_cited_by_name():
-    sb = single(
-        "@element_1 cooks",
-        target=("apimart", "o1"),
-        negative_prompt="blur",
-        attachments={"element_1": element(1, name="Chef", description="a cook")},
-    )
-    body = build_body(sb, options=BodyOptions(webhook="https://h/hook"))
-    assert body["prompt"] == "@Chef cooks"
-    assert body[APIMART_SUBJECTS_FIELD] == [
-        {
-            "name": "Chef",
-            "description": "a cook",
-            "element_input_urls": [element(1).frontal_image, *element(1).extra_images],
-        }
-    ]
+@pytest.mark.parametrize("dialect", ["kling", "cometapi"])
+def test_kling_and_cometapi_send_element_ids_as_integers(dialect):
+    sb = single("@element_1", target=(dialect, "v3"), attachments={"element_1": Attachment("42")})
+    assert build_body(sb)["element_list"] == [{"element_id": 42}]
+    raw = single("@element_1", target=(dialect, "v3"), attachments={"element_1": Attachment("u_1")})
+    with pytest.raises(BodyError, match="not a whole number"):
+        build_body(raw)
+
+
+def test_apimart_o1_uses_its_documented_model_name_and_sends_no_webhook():
+    sb = single("A cook at dawn", target=("apimart", "o1"))
+    body = build_body(sb, options=BodyOptions(webhook="https://h/hook", watermark=True))
     assert body["model"] == "kling-video-o1" and body["duration"] == 5
-    assert body["negative_prompt"] == "blur" and body["webhook"] == "https://h/hook"
-    assert "audio" not in body
+    assert "webhook" not in body and "audio" not in body
+    assert body["watermark"] is True
 
 
-def test_apimart_takes_resolved_subjects_from_the_caller():
-    sb = single("@element_1", target=("apimart", "v3"), attachments={"element_1": element(1)})
-    subject = {"name": "Mara", "description": "", "element_input_urls": ["https://a", "https://b"]}
-    body = build_body(sb, refs={"element_1": subject})
-    assert body["prompt"] == "@Mara" and body[APIMART_SUBJECTS_FIELD] == [subject]
+def test_apimart_sends_no_elements_field():
+    sb = single("@element_1 cooks", target=("apimart", "v3"), attachments={"element_1": element(1)})
+    with pytest.raises(BodyError, match="not offered on APIMart"):
+        build_body(sb)
+
+
+def test_apimart_video_list_uses_the_documented_keys():
+    sb = single("Like @video_1", target=("apimart", "v3"), attachments={"video_1": video("base")})
+    assert build_body(sb)["video_list"] == [
+        {"video_url": video().ref, "refer_type": "base", "keep_original_sound": "no"}
+    ]
+
+
+def test_useapi_sends_a_feature_video_as_video_1_and_never_a_base_one():
+    sb = single("Like @video_1", target=("useapi", "v3"), attachments={"video_1": video()})
+    body = build_body(sb)
+    assert body["video_1"] == video().ref and "refer_type" not in json.dumps(body)
+    assert body["duration"] == "5"
+    edit = single("Edit @video_1", target=("useapi", "v3"), attachments={"video_1": video("base")})
+    with pytest.raises(BodyError, match="feature reference"):
+        build_body(edit)
 
 
 def test_the_animatic_plan_has_shot_starts_and_the_first_visual():

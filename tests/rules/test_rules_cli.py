@@ -122,3 +122,40 @@ def test_the_seed_style_file_with_bad_values_is_reported_not_crashed_on(tmp_path
     assert "prompt_too_long" in [p["code"] for p in reports[1]["problems"]]
     assert "shot_count" in [p["code"] for p in reports[2]["problems"]]
     assert "slot_unknown" in [p["code"] for p in reports[3]["problems"]]
+
+
+def test_cometapi_payload_prints_integer_ids_and_frontal_images_never_a_library_name(tmp_path):
+    item = {
+        "prompt": "@element_1 and @element_2 cook",
+        "element_1": "829836802793406551",
+        "element_2": {"ref": "Chef", "name": "Chef", "frontal_image": "https://cdn/chef.jpg"},
+    }
+    result = run_payload(write(tmp_path, item), "cometapi")
+    assert result.code == 0, result
+    body = json.loads(result.stdout)
+    assert body["element_list"] == [{"element_id": 829836802793406551}]
+    assert body["image_list"] == [{"image_url": "https://cdn/chef.jpg"}]
+    assert "Chef" not in result.stdout
+    report = json.loads(run_check(write(tmp_path, item), "cometapi").stdout)
+    assert [p["code"] for p in report["problems"]] == ["element_sent_as_image"]
+
+
+@pytest.mark.parametrize("dialect", ["kling", "cometapi"])
+def test_an_element_id_that_is_not_a_number_is_refused_for_kling_and_cometapi(tmp_path, dialect):
+    result = run_payload(write(tmp_path, {"prompt": "@element_1", "element_1": "u_abc"}), dialect)
+    assert result.code == 1
+    problem = json.loads(result.stdout)["problems"][0]
+    assert (problem["code"], problem["field"]) == ("element_id_not_integer", "element_1")
+
+
+def test_prompt_beside_shots_is_an_error_for_useapi_naming_the_item(tmp_path):
+    item = {**KITCHEN, "prompt": "A kitchen at dawn"}
+    result = run_check(write(tmp_path, [KITCHEN, item]))
+    assert result.code == 1
+    second = json.loads(result.stdout)[1]["problems"][0]
+    assert (second["severity"], second["code"], second["field"]) == (
+        "error", "prompt_with_shots", "prompt")
+    assert second["message"].startswith('Item 2 has both "prompt" and "shots"')
+    apimart = json.loads(run_check(write(tmp_path, item), "apimart").stdout)
+    assert [(p["severity"], p["code"]) for p in apimart["problems"]][0] == (
+        "warning", "prompt_with_shots")
