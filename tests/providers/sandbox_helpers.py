@@ -27,6 +27,15 @@ from storyboard.providers.sandbox import (
 
 DELAY = 0.2
 TINY = (64, 36)  # the long side is what counts: 64x36 for 16:9, 36x64 for 9:16
+PNG = {"Content-Type": "image/png"}
+KLING_BODY = {
+    "model_name": "kling-v3-omni",
+    "prompt": "a lighthouse at dusk",
+    "duration": "3",
+    "aspect_ratio": "16:9",
+    "mode": "std",
+}
+APIMART_BODY = {"model": "kling-v3-omni", "prompt": "a red kite over dunes", "duration": 3}
 
 
 def config(tmp: Path, **overrides: Any) -> SandboxConfig:
@@ -79,6 +88,22 @@ def wait_for(fetch: Callable[[], Any], done: Callable[[Any], bool], timeout: flo
         time.sleep(DELAY / 4)
 
 
+def useapi_done(c: httpx.Client, task_id: int) -> dict:
+    return wait_for(lambda: c.get(f"/tasks/{task_id}").json(), lambda j: j["status_final"])
+
+
+def kling_done(c: httpx.Client, path: str) -> dict:
+    final = ("succeed", "failed")
+    return wait_for(lambda: c.get(path).json(), lambda j: j["data"]["task_status"] in final)
+
+
+def apimart_done(c: httpx.Client, task_id: str) -> dict:
+    final = ("completed", "failed", "cancelled")
+    return wait_for(
+        lambda: c.get(f"/v1/tasks/{task_id}").json(), lambda j: j["data"]["status"] in final
+    )
+
+
 def probe(data: bytes) -> tuple[float, int, int]:
     """(seconds, width, height) of an MP4 held in memory."""
     with av.open(io.BytesIO(data)) as container:
@@ -129,6 +154,50 @@ class Receiver:
 
     def wait(self, done: Callable[[list[tuple[str, Any]]], bool], timeout: float = 20) -> None:
         wait_for(lambda: list(self.received), done, timeout)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def centre_colour(data: bytes) -> tuple[int, int, int]:
+    """The RGB at the middle of the middle frame of an MP4 (above the caption band)."""
+    with av.open(io.BytesIO(data)) as container:
+        frames = [f.to_image() for f in container.decode(video=0)]
+    picture = frames[len(frames) // 2].convert("RGB")
+    return picture.getpixel((picture.width // 2, picture.height * 2 // 5))
+
+
+def tinted(colour: tuple[int, int, int], channel: int) -> bool:
+    """The colour is clearly of one primary (0 red, 1 green, 2 blue): the reference picture
+    shows, dimmed a little by the animatic, and not the dark title card."""
+    main = colour[channel]
+    return main > 60 and all(c < main / 2 for i, c in enumerate(colour) if i != channel)
+
+
+class StaticFiles:
+    """Serves ``files`` (path -> bytes) over loopback HTTP, counting the GETs of each path."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.hits: dict[str, int] = {}
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits[self.path] = outer.hits.get(self.path, 0) + 1
+                body = outer.files.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()

@@ -168,10 +168,11 @@ def validate(state: SandboxState, body: dict[str, Any]) -> Plan:
         shots=tuple(shots or [(prompt, total)]),
         multi_shot=shots is not None,
         images=tuple(
-            (f"image_{n}", path)
+            (f"image_{n}", ref)
             for n, url in enumerate(images, start=1)
-            if (path := state.image_file(url)) is not None
+            if (ref := state.image_ref(url)) is not None
         ),
+        title=f"APIMart {body.get('model') or 'kling-v3-omni'} (sandbox)",
     )
 
 
@@ -205,7 +206,7 @@ def create(req: Request, state: SandboxState) -> Response:
     task_id = "task_" + "".join(secrets.choice(alphabet) for _ in range(24))
     task = Task("apimart", task_id, seq, req.root_url, faults, plan, body)
     if not faults & {"fail", "moderation", "moderation-task", "cancel"}:
-        task.renders["video"] = state.render(plan, "SANDBOX" if body.get("watermark") else None)
+        state.start_render(task, "video", "SANDBOX" if body.get("watermark") else None)
     state.add_task(task)
     if "webhook" in body:
         url = str(body["webhook"]).rstrip("/") + "/callback"

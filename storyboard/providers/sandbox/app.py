@@ -2,17 +2,20 @@
 
 ``make_app(config)`` returns a plain WSGI callable (``app.state`` holds the memory, ``app.close()``
 stops background work). Nothing here may raise into the server: every failure becomes an answer
-in the shape of the dialect that was called.
+in the shape of the dialect that was called. Files go out through werkzeug's ``send_file``
+(Range, HEAD, ETag and If-Modified-Since handled there).
 """
 
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.utils import send_file
 
 from . import apimart, cometapi, kling, useapi
 from .config import BASE_PATHS, SandboxConfig
@@ -33,7 +36,6 @@ FILE_VARIANTS = {
     "clean.mp4": ("clean",),
     "watermarked.mp4": ("watermarked",),
 }
-RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)\Z")
 CHUNK = 64 * 1024
 EXPIRED_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
@@ -50,7 +52,9 @@ Faults:  POST {root}/_sandbox/faults {{"dialect": "kling", "fault": "429", "time
          GET lists them, DELETE clears them. Prompt keywords: [sandbox:<fault>] or
          [sandbox:<fault>:<N>] with <fault> one of: {faults}.
 
-State lives in memory: restarting the sandbox forgets every task, upload and element.
+State survives restarts: tasks, uploads, elements and rendered clips are kept on disk in
+{data_dir}, so a task created before a restart is still found, finishes and serves its MP4.
+Delete that folder to start afresh.
 """
 
 
@@ -71,12 +75,12 @@ class SandboxApp:
             response = self._route(environ, path, dialect, sub)
         except ApiError as err:
             response = self._error(dialect, err)
+        except HTTPException as exc:  # werkzeug's own refusals (a Range it cannot satisfy)
+            response = exc.get_response(environ)
         except Exception:  # noqa: BLE001 - a simulator bug must not look like a hung vendor
             traceback.print_exc(file=sys.stderr)
             response = self._error(dialect, ApiError(500, "internal sandbox error (see its log)"))
-        if str(environ.get("REQUEST_METHOD")) == "HEAD":
-            response.body = b""
-        return response.start(start_response)
+        return response(environ, start_response)
 
     def _error(self, dialect: str | None, err: ApiError) -> Response:
         if dialect is not None:
@@ -98,7 +102,14 @@ class SandboxApp:
         if path == "/" and req.method in ("GET", "HEAD"):
             root = self.config.public_url or req.root_url
             bases = "".join(f"  {d:<9} {root}{p}\n" for d, p in BASE_PATHS.items())
-            return text_response(ROOT_PAGE.format(bases=bases, root=root, faults=", ".join(FAULTS)))
+            return text_response(
+                ROOT_PAGE.format(
+                    bases=bases,
+                    root=root,
+                    faults=", ".join(FAULTS),
+                    data_dir=self.config.data_dir.resolve(),
+                )
+            )
         return text_response(f"not found: {path}\n", 404)
 
     def _faults(self, req: Request) -> Response:
@@ -134,12 +145,12 @@ class SandboxApp:
             if first is None:
                 raise ApiError(404, "no such file")
             png = poster_png(first.width, first.height)
-            return Response(200, png, {"Content-Type": "image/png"})
+            return Response(png, status=200, content_type="image/png")
         rendered = next((r for v in FILE_VARIANTS.get(name, ()) if (r := task.rendered(v))), None)
         if rendered is None:
             raise ApiError(404, "no such file")
         if "expired" in task.faults:
-            return Response(403, EXPIRED_BODY, {"Content-Type": "application/xml"})
+            return Response(EXPIRED_BODY, status=403, content_type="application/xml")
         return _send_file(req, rendered.path, "video/mp4", truncate="truncate" in task.faults)
 
 
@@ -151,32 +162,22 @@ def _split(path: str) -> tuple[str | None, str]:
 
 
 def _send_file(req: Request, path: Path, content_type: str, *, truncate: bool = False) -> Response:
-    """A file with its full Content-Length; ``truncate`` sends only half of it (and the server
-    then closes the connection), like a CDN dropping a download mid-way."""
+    """A file through werkzeug (Range, HEAD, conditional GETs); ``truncate`` sends only half of
+    it under the full Content-Length (werkzeug's server then closes the connection), like a CDN
+    dropping a download mid-way."""
     try:
         size = path.stat().st_size
     except OSError:
         raise ApiError(404, "no such file") from None
-    headers = {
-        "Content-Type": content_type,
-        "Accept-Ranges": "bytes",
-        "X-Content-Type-Options": "nosniff",
-    }
-    start, end, status = 0, size - 1, 200
-    m = RANGE_RE.match(req.header("Range").strip())
-    if m and (m.group(1) or m.group(2)) and not truncate:
-        if m.group(1):
-            start, end = int(m.group(1)), min(int(m.group(2) or size - 1), size - 1)
-        else:
-            start = max(0, size - int(m.group(2)))
-        if start > end or start >= size:
-            return Response(416, b"", {"Content-Range": f"bytes */{size}"})
-        status = 206
-        headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    length = end - start + 1
-    headers["Content-Length"] = str(length)
-    send = length // 2 if truncate else length
-    return Response(status, _read(path, start, send), headers)
+    if truncate:
+        headers = {"Content-Length": str(size), "Accept-Ranges": "bytes"}
+        response = Response(_read(path, 0, size // 2), status=200, headers=headers,
+                            content_type=content_type, direct_passthrough=True)
+    else:
+        response = send_file(path, req.raw.environ, mimetype=content_type, conditional=True,
+                             max_age=None)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _read(path: Path, start: int, length: int) -> Iterator[bytes]:

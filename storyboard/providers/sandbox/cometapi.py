@@ -1,6 +1,8 @@
 """CometAPI (providers.md C): the official body under ``/kling/v1/...``, its gateway errors.
 
-Polls answer in the official envelope; with ``SandboxConfig.cometapi_wrapped`` or the prompt
+Element ids are checked against the ``kling`` library: CometAPI has no element route, so its
+ids are those of the Kling account behind it. Polls answer in the official envelope; with
+``SandboxConfig.cometapi_wrapped`` or the prompt
 keyword ``[sandbox:wrapped]`` they answer in the wrapped form some CometAPI pages show
 (``data.status`` SUCCESS/FAILURE, ``data.progress``, ``data.data.task_result``), which clients must
 also accept.
@@ -32,6 +34,18 @@ WRAPPED_STATUS = {
 
 
 def render_error(err: ApiError) -> Response:
+    """An upstream Kling refusal (an integer code: 1201 invalid parameter, 1301 content
+    security...) passes through in the official envelope, as CometAPI relays the official body
+    and its answers; the gateway's own refusals (key, quota, rate, unknown route, unreadable
+    JSON) come in its ``{"error": {message, type, param, code}}`` shape."""
+    if isinstance(err.code, int) and err.code >= 1000:
+        body = {
+            "code": err.code,
+            "message": err.message,
+            "request_id": uuid.uuid4().hex,
+            "data": None,
+        }
+        return json_response(body, err.status, err.headers)
     kind = GATEWAY_TYPES.get(err.status)
     if kind is None:
         kind = "upstream_error" if err.status >= 500 else "invalid_request_error"
@@ -58,7 +72,7 @@ REFUSALS: kling.Refusals = {
     "5xx": lambda s: ApiError(
         503, "upstream service unavailable (sandbox fault, retry)", code="service_unavailable"
     ),
-    # the upstream Kling code travels in ``code`` (providers.md C: codes may arrive nested)
+    # the upstream Kling code passes through in the official envelope
     "moderation": lambda s: ApiError(400, "Failure to pass the risk control system", code=1301),
     "credits": lambda s: ApiError(403, "insufficient user quota", code="insufficient_user_quota"),
 }
@@ -98,7 +112,7 @@ def answer(task: Task, status: Status, state: SandboxState) -> dict[str, Any]:
 
 def create(req: Request, state: SandboxState) -> Response:
     authenticate(req, state)
-    task = kling.create_official(req, state, "cometapi", None, REFUSALS)
+    task = kling.create_official(req, state, "cometapi", "kling", REFUSALS)
     if "callback_url" in task.body:
         callbacks.start(state, task, task.body["callback_url"], kling.callback_payload(state))
     status = task.status(state.config.delay)

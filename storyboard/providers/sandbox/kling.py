@@ -16,6 +16,7 @@ from .common import (
     answer_late,
     check_range,
     dispatch,
+    is_http_url,
     loose_int,
     pause,
     route,
@@ -48,7 +49,7 @@ def envelope(data: Any) -> Response:
 
 def render_error(err: ApiError) -> Response:
     code = err.code if isinstance(err.code, int) else DEFAULT_CODES.get(err.status, 5000)
-    body = {"code": code, "message": err.message, "request_id": uuid.uuid4().hex}
+    body = {"code": code, "message": err.message, "request_id": uuid.uuid4().hex, "data": None}
     return json_response(body, err.status, err.headers)
 
 
@@ -71,7 +72,7 @@ def authenticate(req: Request, state: SandboxState) -> None:
 
 
 def create_official(
-    req: Request, state: SandboxState, dialect: str, library: str | None, refusals: Refusals
+    req: Request, state: SandboxState, dialect: str, library: str, refusals: Refusals
 ) -> Task:
     """Create a kling or cometapi omni-video task (both speak the official body)."""
     body = req.json(state.config.max_json_bytes)
@@ -83,7 +84,12 @@ def create_official(
     pause(state, faults)
     if refuse in ("429", "5xx"):
         raise refusals[refuse](state)
-    plan, facts = official.validate(state, body, library)
+    try:
+        plan, facts = official.validate(state, body, library)
+    except ApiError as err:
+        # every refusal of the body is Kling's "invalid parameter", whoever relays it
+        err.code = 1201 if err.code is None else err.code
+        raise
     if refuse is not None:
         raise refusals[refuse](state)
     ext = facts["external_task_id"]
@@ -93,16 +99,17 @@ def create_official(
     task.info["mode"] = facts["mode"]
     with state.lock:  # check and insert under one lock: two racing creates, one winner
         if ext is not None and (dialect, ext) in state.external:
+            # the official docs: external_task_id must be unique within the account
             raise ApiError(
-                400, "external_task_id already exists", code=1201, param="external_task_id"
+                400, f"external_task_id {ext} already exists", code=1201, param="external_task_id"
             )
         limit = state.config.max_jobs
         if limit is not None and state.active_count(dialect) >= limit:
             raise refusals["429"](state)
         if not faults & {"fail", "moderation-task", "moderation", "cancel"}:
-            task.renders["clean"] = state.render(plan, None)
+            state.start_render(task, "clean", None)
             if facts["watermark"]:
-                task.renders["watermarked"] = state.render(plan, "SANDBOX")
+                state.start_render(task, "watermarked", "SANDBOX")
         state.add_task(task)
     answer_late(state, faults)
     return task
@@ -166,30 +173,51 @@ def list_tasks(req: Request, state: SandboxState) -> Response:
     return envelope([official.task_data(t, t.status(delay), state) for t in chunk])
 
 
+def _element_images(state: SandboxState, body: dict[str, Any]) -> str | None:
+    """Check ``element_image_list`` (a frontal image and 1 to 3 more, each an http(s) URL or
+    base64) and return how the sandbox keeps the frontal picture."""
+    images = body.get("element_image_list")
+    refer = images.get("refer_images") if isinstance(images, dict) else None
+    if not isinstance(images, dict) or not isinstance(images.get("frontal_image"), str):
+        raise ApiError(400, "element_image_list.frontal_image is required", code=1201)
+    if (
+        not isinstance(refer, list)
+        or not 1 <= len(refer) <= 3
+        or not all(isinstance(r, dict) and isinstance(r.get("image_url"), str) for r in refer)
+    ):
+        raise ApiError(400, "element_image_list.refer_images needs 1 to 3 {image_url}", code=1201)
+    for n, value in enumerate([images["frontal_image"], *(r["image_url"] for r in refer)]):
+        where = "frontal_image" if n == 0 else f"refer_images[{n - 1}].image_url"
+        if not is_http_url(value) and state.image_file(value) is None:
+            raise ApiError(
+                400, f"element_image_list.{where} is neither a URL nor a base64 image", code=1201
+            )
+    return state.image_ref(images["frontal_image"])
+
+
 def create_element(req: Request, state: SandboxState) -> Response:
     authenticate(req, state)
     body = req.json(state.config.max_json_bytes)
     name = want_str(body, "element_name", 20, required=True)
-    description = want_str(body, "element_description", 100)
+    # required and non-empty (providers.md B, the official element page)
+    description = want_str(body, "element_description", 100, required=True)
     kind = want_choice(body, "reference_type", ("image_refer", "video_refer"), "image_refer")
+    frontal = None
     if kind == "image_refer":
-        images = body.get("element_image_list")
-        refer = images.get("refer_images") if isinstance(images, dict) else None
-        if not isinstance(images, dict) or not isinstance(images.get("frontal_image"), str):
-            raise ApiError(400, "element_image_list.frontal_image is required", code=1201)
-        if (
-            not isinstance(refer, list)
-            or not 1 <= len(refer) <= 3
-            or not all(isinstance(r, dict) and isinstance(r.get("image_url"), str) for r in refer)
-        ):
-            raise ApiError(
-                400, "element_image_list.refer_images needs 1 to 3 {image_url}", code=1201
-            )
+        frontal = _element_images(state, body)
     else:
         videos = body.get("element_video_list")
         refer = videos.get("refer_videos") if isinstance(videos, dict) else None
-        if not isinstance(refer, list) or len(refer) != 1 or not isinstance(refer[0], dict):
-            raise ApiError(400, "element_video_list.refer_videos needs one {video_url}", code=1201)
+        if (
+            not isinstance(refer, list)
+            or len(refer) != 1
+            or not isinstance(refer[0], dict)
+            or not is_http_url(refer[0].get("video_url"))
+        ):
+            raise ApiError(
+                400, "element_video_list.refer_videos needs one {video_url} (an http(s) URL)",
+                code=1201,
+            )
     tags = body.get("tag_list", [])
     if not isinstance(tags, list) or any(
         not isinstance(t, dict) or t.get("tag_id") not in TAG_IDS for t in tags
@@ -200,7 +228,7 @@ def create_element(req: Request, state: SandboxState) -> Response:
     seq = state.next_seq()
     faults = find_keywords([name, description]).names
     task = Task("kling", str(830_000_000_000_000_000 + seq), seq, req.root_url, faults, None, body)
-    element_id = str(860_000_000_000_000_000 + seq)
+    element_id = 860_000_000_000_000_000 + seq  # an integer, as in every source
     task.info["element"] = {
         "element_id": element_id,
         "element_name": name,
@@ -208,11 +236,10 @@ def create_element(req: Request, state: SandboxState) -> Response:
         "reference_type": kind,
         "tag_list": tags,
     }
-    with state.lock:
-        state.add_task(task)
-        state.extra.setdefault("kling_element_tasks", {})[element_id] = task
-        if "fail" not in faults:
-            state.elements[("kling", element_id)] = {**task.info["element"], "task": task}
+    state.add_task(task)
+    if "fail" not in faults:
+        element = {**task.info["element"], "task_id": task.id, "frontal_ref": frontal}
+        state.put_element("kling", str(element_id), element)
     return envelope(_element_data(task, task.status(state.config.delay)))
 
 
@@ -234,7 +261,7 @@ def get_element(req: Request, state: SandboxState, task_id: str) -> Response:
     task = state.find_task("kling", task_id)
     if task is None:  # the element id works too
         with state.lock:
-            task = state.extra.get("kling_element_tasks", {}).get(task_id)
+            task = state.element_tasks.get(task_id)
     if task is None or "element" not in task.info:
         raise ApiError(404, f"element task {task_id} not found", code=1203)
     return envelope(_element_data(task, task.status(state.config.delay)))
@@ -244,8 +271,7 @@ def delete_element(req: Request, state: SandboxState) -> Response:
     authenticate(req, state)
     body = req.json(state.config.max_json_bytes)
     element_id = str(body.get("element_id") or "")
-    with state.lock:
-        element = state.elements.pop(("kling", element_id), None)
+    element = state.drop_element("kling", element_id)
     if element is None:
         raise ApiError(404, f"element {element_id or '(none)'} not found", code=1203)
     return envelope({"element_id": element_id, "status": "deleted"})

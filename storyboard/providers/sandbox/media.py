@@ -29,25 +29,61 @@ class Plan:
     aspect_ratio: str  # 16:9 / 9:16 / 1:1 (useapi "auto" renders as 16:9)
     shots: tuple[tuple[str, int], ...]  # (prompt, whole seconds)
     multi_shot: bool = False
-    images: tuple[tuple[str, Path], ...] = ()  # ("image_1", local file) for known uploads
+    # (slot, reference): a file the sandbox holds (upload, decoded base64) or an http(s) URL
+    # fetched when the clip is rendered; element slots carry the element's frontal picture
+    images: tuple[tuple[str, str], ...] = ()
+    title: str = ""
 
     @property
     def total_seconds(self) -> int:
         return sum(d for _, d in self.shots)
 
     def storyboard(self) -> Storyboard:
-        shots = [{"prompt": normalise_tokens(p), "duration": d} for p, d in self.shots]
+        slots = [slot for slot, _ in self.images]
+        shots = [{"prompt": _with_picture(normalise_tokens(p), slots), "duration": d}
+                 for p, d in self.shots]
         data: dict[str, Any] = {
+            "title": self.title,
             "target": {"dialect": "animatic", "model": self.model},
             "aspect_ratio": self.aspect_ratio,
             "multi_shot": self.multi_shot,
-            "attachments": {slot: {"ref": str(path)} for slot, path in self.images},
+            "attachments": {slot: {"ref": ref} for slot, ref in self.images},
         }
         if self.multi_shot:
             data["shots"] = shots
         else:
             data["prompt"], data["duration"] = shots[0]["prompt"], shots[0]["duration"]
         return Storyboard.from_dict(data)
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "aspect_ratio": self.aspect_ratio,
+            "shots": [list(s) for s in self.shots],
+            "multi_shot": self.multi_shot,
+            "images": [list(i) for i in self.images],
+            "title": self.title,
+        }
+
+    @classmethod
+    def from_record(cls, data: Mapping[str, Any]) -> Plan:
+        return cls(
+            model=str(data["model"]),
+            aspect_ratio=str(data["aspect_ratio"]),
+            shots=tuple((str(p), int(d)) for p, d in data["shots"]),
+            multi_shot=bool(data.get("multi_shot")),
+            images=tuple((str(s), str(r)) for s, r in data.get("images", ())),
+            title=str(data.get("title") or ""),
+        )
+
+
+def _with_picture(prompt: str, slots: list[str]) -> str:
+    """The animatic shows the first picture a shot's prompt names; a shot naming none of the
+    received pictures (a first frame is rarely named) shows the first one, as the vendor's
+    clip would start from it, instead of a title card."""
+    if not slots or any(f"@{slot}" in prompt for slot in slots):
+        return prompt
+    return f"{prompt} @{slots[0]}"
 
 
 @dataclass(frozen=True)
@@ -79,23 +115,50 @@ def render_plan(
     size: tuple[int, int],
     watermark: str | None,
     renderer: Callable[..., Any] | None = None,
+    resolve: Callable[[str], Path | None] | None = None,
 ) -> Rendered:
+    """Render ``plan`` to ``out_path`` (atomically) and note its facts beside it, so a restarted
+    sandbox finds the finished file without probing it. ``resolve`` turns each reference into
+    a local picture (None: leave the slot to a title card)."""
     if renderer is None:
         # Lazy: the animatic (PyAV) is only needed once a task finishes.
         from storyboard.providers.animatic import render_animatic
 
         renderer = render_animatic
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    images = {}
+    for slot, ref in plan.images:
+        path = resolve(ref) if resolve is not None else Path(ref)
+        if path is not None:
+            images[slot] = path
     tmp = out_path.with_suffix(".part.mp4")
     result = renderer(
         plan.storyboard(),
         tmp,
-        images=dict(plan.images) or None,
+        images=images or None,
         size=render_size(plan.aspect_ratio, size),
         watermark=watermark,
     )
     tmp.replace(out_path)  # atomic: a concurrent download never sees half a render
-    return Rendered(out_path, float(result.duration), int(result.width), int(result.height))
+    rendered = Rendered(out_path, float(result.duration), int(result.width), int(result.height))
+    facts = out_path.with_suffix(".json")
+    part = facts.with_suffix(".json.part")
+    part.write_text(json.dumps(
+        {"duration": rendered.duration, "width": rendered.width, "height": rendered.height}))
+    part.replace(facts)
+    return rendered
+
+
+def finished_render(out_path: Path) -> Rendered | None:
+    """A render an earlier run finished (its MP4 and its facts both on disk), or None."""
+    try:
+        facts = json.loads(out_path.with_suffix(".json").read_text())
+        if not out_path.is_file():
+            return None
+        return Rendered(out_path, float(facts["duration"]), int(facts["width"]),
+                        int(facts["height"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def poster_png(width: int, height: int, rgb: tuple[int, int, int] = (40, 44, 52)) -> bytes:
@@ -173,15 +236,3 @@ def mp4_duration(data: bytes) -> float | None:
 
 def sha_name(data: bytes, ext: str) -> str:
     return hashlib.sha256(data).hexdigest()[:32] + ext
-
-
-def local_images(
-    refs: Mapping[str, str], lookup: Callable[[str], Path | None]
-) -> tuple[tuple[str, Path], ...]:
-    """Slots whose reference is a file this sandbox holds (an upload, a decoded base64)."""
-    out = []
-    for slot, ref in refs.items():
-        path = lookup(ref)
-        if path is not None:
-            out.append((slot, path))
-    return tuple(out)

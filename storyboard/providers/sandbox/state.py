@@ -1,20 +1,25 @@
 """The sandbox's memory: tasks, uploads, elements, renders — one lock, files in ``data_dir``.
 
-Everything is lost on restart (files stay on disk but nothing points at them any more): it is a
-simulator, and the app's jobs treat a vanished task as the vendors' "404 on poll".
+Memory is the working copy; ``data_dir`` keeps everything a restart must not lose: a record per
+task and element (:mod:`.store`), the uploaded assets (content-addressed files, found again by
+name) and the renders (an MP4 plus its facts). At start the records are read back, finished
+renders are picked up and unfinished ones queued again, so a task created before a restart is
+still found, goes on to succeed and serves its MP4. What is not kept: poll counters (a
+``poll5xx`` fault may fire once more), account faults set through the control endpoint, and
+callbacks still to send (polling is every client's fallback).
 
-A task's state is computed from the time elapsed since its create whenever someone asks, so no
-thread sleeps per task; only the MP4 render runs in the background (a small pool), started at
-create, and a task reports ``processing`` until its file exists.
+A task's state is computed from the wall-clock time elapsed since its create whenever someone
+asks, so no thread sleeps per task; only the MP4 render runs in the background (a small pool),
+started at create, and a task reports ``processing`` until its file exists.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import itertools
+import os
 import queue
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -24,9 +29,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import references
 from .config import SandboxConfig
 from .faults import FaultBook
-from .media import Plan, Rendered, image_size, render_key, render_plan, sha_name
+from .media import Plan, Rendered, finished_render, render_key, render_plan, sha_name
+from .store import RecordStore
 
 ASSET_TYPES = {
     "image/jpeg": ".jpg",
@@ -34,7 +41,10 @@ ASSET_TYPES = {
     "video/mp4": ".mp4",
     "video/quicktime": ".mov",
 }
+ASSET_EXTENSIONS = {ext: ctype for ctype, ext in ASSET_TYPES.items()}
 FINAL = ("succeed", "failed", "cancelled")
+# Kling deletes outputs after 30 days (providers.md B); older records are dropped at start.
+KEEP_SECONDS = 30 * 24 * 3600
 MODERATION_TEXT = "Failure to pass the risk control system: content security (sandbox)"
 
 
@@ -62,9 +72,46 @@ class Task:
     external_task_id: str | None = None
     renders: dict[str, Future[Rendered]] = field(default_factory=dict)  # variant -> render
     info: dict[str, Any] = field(default_factory=dict)  # dialect extras (count, element...)
-    created: float = field(default_factory=time.monotonic)
-    created_ms: int = field(default_factory=lambda: int(time.time() * 1000))
+    # wall-clock seconds, not monotonic: a task's age must carry over a restart
+    created: float = field(default_factory=time.time)
     polls: int = 0
+    watermarks: dict[str, str | None] = field(default_factory=dict)  # variant -> watermark
+
+    @property
+    def created_ms(self) -> int:
+        return int(self.created * 1000)
+
+    def to_record(self) -> dict[str, Any]:
+        """What a restart needs (the body is not kept: base64 images make it large, and
+        everything an answer reads from it is in ``plan`` and ``info``)."""
+        return {
+            "dialect": self.dialect,
+            "id": self.id,
+            "seq": self.seq,
+            "root": self.root,
+            "faults": sorted(self.faults),
+            "plan": self.plan.to_record() if self.plan is not None else None,
+            "external_task_id": self.external_task_id,
+            "info": self.info,
+            "created": self.created,
+            "watermarks": self.watermarks,
+        }
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Task:
+        plan = data.get("plan")
+        return cls(
+            dialect=str(data["dialect"]),
+            id=str(data["id"]),
+            seq=int(data["seq"]),
+            root=str(data["root"]),
+            faults=frozenset(data.get("faults") or ()),
+            plan=Plan.from_record(plan) if plan else None,
+            external_task_id=data.get("external_task_id"),
+            info=dict(data.get("info") or {}),
+            created=float(data["created"]),
+            watermarks=dict(data.get("watermarks") or {}),
+        )
 
     @property
     def key(self) -> str:
@@ -74,7 +121,7 @@ class Task:
         return f"{self.root}/files/tasks/{self.key}/{name}"
 
     def status(self, delay: float, now: float | None = None) -> Status:
-        elapsed = (time.monotonic() if now is None else now) - self.created
+        elapsed = (time.time() if now is None else now) - self.created
         if elapsed < delay / 3:
             return Status("submitted", 0)
         if elapsed < delay:
@@ -122,31 +169,49 @@ class SandboxState:
         self.tasks: dict[tuple[str, str], Task] = {}
         self.external: dict[tuple[str, str], str] = {}  # (dialect, external id) -> task id
         self.assets: dict[str, Asset] = {}
-        self.elements: dict[tuple[str, str], dict[str, Any]] = {}  # (library, id) -> element
-        self.extra: dict[str, dict[Any, Any]] = {}  # dialect-private indexes (useapi works)
+        # (library, id) -> element; kling elements name their creation task by "task_id"
+        self.elements: dict[tuple[str, str], dict[str, Any]] = {}
+        self.element_tasks: dict[str, Task] = {}  # kling element id -> its creation task
+        self.works: dict[int, Task] = {}  # useapi work id -> its task
         self._renders: dict[str, Future[Rendered]] = {}
-        self._seq = itertools.count(1)
+        self._seq = 0
         self._jobs: queue.SimpleQueue[tuple[Future[Rendered], Callable[[], Rendered]] | None]
         self._jobs = queue.SimpleQueue()
+        self.stopping = threading.Event()
+        for sub in ("assets", "renders"):
+            (config.data_dir / sub).mkdir(parents=True, exist_ok=True)
+        self.records = RecordStore(config.data_dir / "records")
+        self._load()
         # Daemon threads, not a ThreadPoolExecutor: its workers are joined at exit, so a render
-        # in progress would delay Ctrl-C; an abandoned render only leaves a .part file.
+        # in progress would delay Ctrl-C; an abandoned render only leaves a .part file, and the
+        # next start renders it again.
         for n in range(max(1, config.render_workers)):
             threading.Thread(
                 target=self._render_worker, name=f"sandbox-render-{n}", daemon=True
             ).start()
-        self.stopping = threading.Event()
-        for sub in ("assets", "renders"):
-            (config.data_dir / sub).mkdir(parents=True, exist_ok=True)
 
+    # --- tasks ---------------------------------------------------------------------------
     def next_seq(self) -> int:
         with self.lock:
-            return next(self._seq)
+            self._seq += 1
+            return self._seq
 
     def add_task(self, task: Task) -> None:
+        """Keep ``task`` (in memory and on disk) before anyone is told its id."""
         with self.lock:
-            self.tasks[(task.dialect, task.id)] = task
-            if task.external_task_id is not None:
-                self.external[(task.dialect, task.external_task_id)] = task.id
+            self._index(task)
+        self.records.save("tasks", task.key, task.to_record())
+
+    def _index(self, task: Task) -> None:
+        self.tasks[(task.dialect, task.id)] = task
+        if task.external_task_id is not None:
+            self.external[(task.dialect, task.external_task_id)] = task.id
+        for work in task.info.get("works", ()):
+            self.works[int(work)] = task
+        element = task.info.get("element")
+        if element:
+            self.element_tasks[str(element["element_id"])] = task
+        self._seq = max(self._seq, task.seq)
 
     def find_task(self, dialect: str, task_id: str) -> Task | None:
         with self.lock:
@@ -165,8 +230,30 @@ class SandboxState:
             tasks = [t for (d, _), t in self.tasks.items() if d == dialect and t.plan]
         return sum(1 for t in tasks if not t.status(delay).final)
 
+    # --- elements ------------------------------------------------------------------------
+    def put_element(self, library: str, element_id: str, element: dict[str, Any]) -> None:
+        with self.lock:
+            self.elements[(library, element_id)] = element
+        record = {"library": library, "id": element_id, "element": element}
+        self.records.save("elements", f"{library}-{element_id}", record)
+
+    def drop_element(self, library: str, element_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            element = self.elements.pop((library, element_id), None)
+        if element is not None:
+            self.records.delete("elements", f"{library}-{element_id}")
+        return element
+
+    # --- renders -------------------------------------------------------------------------
+    def start_render(self, task: Task, variant: str, watermark: str | None) -> None:
+        """Render ``task``'s plan as ``variant`` (before :meth:`add_task`, which records it)."""
+        assert task.plan is not None
+        task.watermarks[variant] = watermark
+        task.renders[variant] = self.render(task.plan, watermark)
+
     def render(self, plan: Plan, watermark: str | None) -> Future[Rendered]:
-        """One render per distinct (plan, size, watermark), shared by every task asking."""
+        """One render per distinct (plan, size, watermark), shared by every task asking; a
+        render an earlier run finished is picked up from disk."""
         size = self.config.render_size
         key = render_key(plan, size, watermark)
         with self.lock:
@@ -174,20 +261,39 @@ class SandboxState:
             if future is None or (future.done() and future.exception() is not None):
                 out = self.config.data_dir / "renders" / f"{key}.mp4"
                 future = Future()
-                job = functools.partial(
-                    render_plan, plan, out, size, watermark, self.config.renderer
-                )
-                self._jobs.put((future, job))
+                done = finished_render(out)
+                if done is not None:
+                    future.set_result(done)
+                else:
+                    job = functools.partial(
+                        render_plan, plan, out, size, watermark, self.config.renderer,
+                        self.resolve_image,
+                    )
+                    self._jobs.put((future, job))
                 self._renders[key] = future
             return future
 
+    def _render_worker(self) -> None:
+        while (item := self._jobs.get()) is not None:
+            future, job = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(job())
+            except BaseException as exc:  # noqa: BLE001 - reported as the task's failure
+                future.set_exception(exc)
+
+    # --- assets and references -----------------------------------------------------------
     def store_asset(self, data: bytes, content_type: str) -> Asset:
         name = sha_name(data, ASSET_TYPES[content_type])
-        path = self.config.data_dir / "assets" / name
+        folder = self.config.data_dir / "assets"
+        path = folder / name
         if not path.exists():
-            tmp = path.with_suffix(".part")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
         asset = Asset(name, path, content_type, len(data))
         with self.lock:
             self.assets[name] = asset
@@ -208,26 +314,61 @@ class SandboxState:
         asset = self.asset_for_url(ref)
         if asset is not None:
             return asset.path if asset.content_type.startswith("image/") else None
-        if not isinstance(ref, str) or ref.startswith(("http://", "https://")) or len(ref) < 16:
+        if not isinstance(ref, str):
             return None
-        try:
-            data = base64.b64decode(ref, validate=True)
-        except (binascii.Error, ValueError):
-            return None
-        for ctype in ("image/png", "image/jpeg"):
-            if image_size(data, ctype):
-                return self.store_asset(data, ctype).path
+        decoded = references.decode_base64_image(ref)
+        return self.store_asset(*decoded).path if decoded else None
+
+    def image_ref(self, ref: object) -> str | None:
+        """How a plan keeps an image reference: our own file when we have it, else the URL
+        (fetched when the clip is rendered)."""
+        path = self.image_file(ref)
+        if path is not None:
+            return str(path)
+        if isinstance(ref, str) and ref.startswith(("http://", "https://")):
+            return ref
         return None
 
-    def _render_worker(self) -> None:
-        while (item := self._jobs.get()) is not None:
-            future, job = item
-            if not future.set_running_or_notify_cancel():
-                continue
+    def resolve_image(self, ref: str) -> Path | None:
+        """A local picture for a plan's reference (render time; may fetch from loopback)."""
+        path = references.local_path(ref)
+        if path is not None:
+            return path
+        asset = self.asset_for_url(ref)
+        if asset is not None:
+            return asset.path if asset.content_type.startswith("image/") else None
+        data = references.fetch_loopback(ref)
+        ctype = references.sniff_image(data) if data else None
+        return self.store_asset(data, ctype).path if data and ctype else None
+
+    # --- start and stop ------------------------------------------------------------------
+    def _load(self) -> None:
+        """Read back what an earlier run kept: assets, tasks (re-queueing unfinished renders)
+        and elements."""
+        for path in (self.config.data_dir / "assets").iterdir():
+            ctype = ASSET_EXTENSIONS.get(path.suffix)
+            if path.name.startswith("."):
+                path.unlink(missing_ok=True)  # an upload the last process did not finish
+            elif ctype is not None and path.is_file():
+                self.assets[path.name] = Asset(path.name, path, ctype, path.stat().st_size)
+        cutoff = time.time() - KEEP_SECONDS
+        for record in self.records.load("tasks"):
             try:
-                future.set_result(job())
-            except BaseException as exc:  # noqa: BLE001 - reported as the task's failure
-                future.set_exception(exc)
+                task = Task.from_record(record)
+            except (KeyError, TypeError, ValueError) as exc:
+                print(f"sandbox: skipping a task record ({exc!r})", file=sys.stderr)
+                continue
+            if task.created < cutoff:
+                self.records.delete("tasks", task.key)
+                continue
+            if task.plan is not None:
+                for variant, watermark in task.watermarks.items():
+                    task.renders[variant] = self.render(task.plan, watermark)
+            self._index(task)
+        for record in self.records.load("elements"):
+            element = record.get("element")
+            if isinstance(element, dict):
+                self.elements[(str(record.get("library")), str(record.get("id")))] = element
 
     def close(self) -> None:
         self.stopping.set()

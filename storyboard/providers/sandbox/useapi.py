@@ -38,7 +38,8 @@ SLOT_KEY = re.compile(r"(image|element|video)_(\d+)\Z")
 
 
 def render_error(err: ApiError) -> Response:
-    return json_response({"error": err.message}, err.status, err.headers)
+    """useapi's documented error body: ``{"error": "<text>", "code": <HTTP status>}``."""
+    return json_response({"error": err.message, "code": err.status}, err.status, err.headers)
 
 
 def _upload(state: SandboxState, value: object, name: str, kind: str) -> None:
@@ -106,10 +107,14 @@ def validate_create(state: SandboxState, body: dict[str, Any]) -> tuple[Plan, in
                 400, f"{key} is not supported ({kind}_1..{kind}_{1 if kind == 'video' else 7})"
             )
         if kind == "element":
-            if not isinstance(value, str) or (("useapi", value) not in state.elements):
-                raise ApiError(404, f"VALID.ResourceNotFound: element {value!r} not found")
+            if not isinstance(value, str):
+                raise ApiError(400, f"{key} must be an element id string (u_…), got {value!r}")
+            with state.lock:
+                element = state.elements.get(("useapi", value))
+            if element is None:
+                raise ApiError(404, f"Element {value} was not found")
             elements += 1
-            cover = state.elements[("useapi", value)].get("coverImage")
+            cover = element.get("coverImage")
             if cover:
                 images[key] = cover
         else:
@@ -130,9 +135,8 @@ def validate_create(state: SandboxState, body: dict[str, Any]) -> tuple[Plan, in
         aspect_ratio="16:9" if aspect == "auto" else aspect,
         shots=tuple(shots),
         multi_shot=multi,
-        images=tuple(
-            (slot, path) for slot, url in images.items() if (path := state.image_file(url))
-        ),
+        images=tuple((slot, ref) for slot, url in images.items() if (ref := state.image_ref(url))),
+        title=f"useapi omni {version} (sandbox)",
     )
     return plan, count
 
@@ -169,12 +173,9 @@ def create(req: Request, state: SandboxState) -> Response:
     task.info.update(email=email, count=count, reply_ref=body.get("replyRef"))
     task.info["works"] = [90_000_000_000 + seq * 10 + i for i in range(count)]
     if not faults & {"fail", "moderation-task", "cancel"}:
-        task.renders["watermarked"] = state.render(plan, "SANDBOX")
-        task.renders["clean"] = state.render(plan, None)
+        state.start_render(task, "watermarked", "SANDBOX")
+        state.start_render(task, "clean", None)
     state.add_task(task)
-    with state.lock:
-        for work in task.info["works"]:
-            state.extra.setdefault("useapi_works", {})[work] = task
     if "replyUrl" in body:
         callbacks.start(state, task, str(body["replyUrl"]), _callback_payload(state))
     answer_late(state, faults)
@@ -279,7 +280,7 @@ def download(req: Request, state: SandboxState) -> Response:
     if len(ids) > 1 or types != ["MP4"]:
         raise ApiError(400, "The sandbox serves one workId with fileTypes=MP4 (no zip archives)")
     with state.lock:
-        task = state.extra.get("useapi_works", {}).get(int(ids[0]) if ids[0].isdigit() else -1)
+        task = state.works.get(int(ids[0]) if ids[0].isdigit() else -1)
     if task is None or task.status(state.config.delay).name != "succeed":
         raise ApiError(404, f"Work {ids[0]} not found")
     return json_response({"cdnUrl": task.file_url("clean.mp4")})

@@ -127,8 +127,7 @@ def create_element(req: Request, state: SandboxState) -> Response:
         "voice": voice,
         "createTime": int(time.time() * 1000),
     }
-    with state.lock:
-        state.elements[("useapi", element_id)] = element
+    state.put_element("useapi", element_id, element)
     return json_response({"elements": [element], "count": 1})
 
 
@@ -151,10 +150,9 @@ def list_elements(req: Request, state: SandboxState) -> Response:
 def delete_element(req: Request, state: SandboxState, element_id: str) -> Response:
     authenticate(req, state)
     select_email(req, state)
-    with state.lock:
-        element = state.elements.pop(("useapi", element_id), None)
+    element = state.drop_element("useapi", element_id)
     if element is None:
-        raise ApiError(404, f"Element {element_id} not found")
+        raise ApiError(404, f"Element {element_id} was not found")
     return json_response({"id": element_id, "deleted": True})
 
 
