@@ -34,6 +34,10 @@ VOICE_MIN_SECONDS = 5.0
 VOICE_MAX_SECONDS = 60.0
 VOICE_MAX_BYTES = 50 * MB
 VOICE_ID_MAX = 100
+# Only a character element carries a voice: useapi.net's Kling docs, POST /elements ("voice",
+# character tag only; seed 000). The library refuses it for every target, so an element is
+# usable anywhere.
+VOICE_TAGS = ("character",)
 
 # §15 elements
 ELEMENT_NAME_MAX = 20
@@ -44,6 +48,16 @@ ELEMENT_MAX_EXTRA_IMAGES = 3
 
 # Display names kept from the uploaded file name.
 DISPLAY_NAME_MAX = 80
+
+
+def voice_tag_problem(tag: str, has_voice: bool) -> str | None:
+    """The element form's message when a voice comes with a tag that cannot carry one."""
+    if not has_voice or tag in VOICE_TAGS:
+        return None
+    return (
+        "Voice: only a Character element can carry a voice (useapi takes a voice on a "
+        "character only); choose the tag Character or remove the voice."
+    )
 
 
 def human_bytes(size: int, limit: int) -> str:

@@ -101,3 +101,19 @@ def test_editing_without_a_new_clip_keeps_the_clip_in_a_new_version(cast, editor
     second = element.current_version
     assert second.number == 2 and second.clip == first.clip and second.voice_id == "v2"
     assert editor.get(f"/library/elements/versions/{first.pk}/file").status_code == 200
+
+
+@pytest.mark.parametrize("tag,has_voice,refused", [
+    ("prop", True, True), ("", True, True), ("character", True, False), ("prop", False, False)])
+def test_only_a_character_element_may_carry_a_voice(tag, has_voice, refused):
+    from storyboard.library.limits import voice_tag_problem
+
+    message = voice_tag_problem(tag, has_voice)
+    assert (message is not None) is refused
+    if refused:
+        assert message.startswith("Voice:") and "Character" in message
+
+
+def test_the_form_says_which_elements_can_carry_a_voice(editor):
+    page = editor.get("/library/elements/new/?kind=video").content.decode()
+    assert "Only a Character element can carry a voice." in page
