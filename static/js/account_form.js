@@ -1,20 +1,15 @@
-// Show only the credential fields the chosen service uses; the others stay in the page (and
-// are ignored by the server) so the form still works without this script.
+// Show only the fields the chosen service uses. Each such field's input names the services in
+// its data-dialects attribute (the server builds it from the vendor packages); the others stay
+// in the page, hidden, and the server ignores them, so the form still works without this script.
 (function () {
-  const uses = {
-    useapi: ["token", "email", "vip"],
-    kling: ["access_key", "secret_key"],
-    cometapi: ["api_key"],
-    apimart: ["api_key"],
-  };
-  const all = ["token", "email", "access_key", "secret_key", "api_key", "vip"];
   const select = document.getElementById("id_dialect");
   if (!select) return;
+  const inputs = Array.from(document.querySelectorAll("#account-form [data-dialects]"));
   function update() {
-    const wanted = uses[select.value] || all;
-    for (const name of all) {
-      const input = document.getElementById("id_" + name);
-      if (input) input.closest(".field").hidden = !wanted.includes(name);
+    for (const input of inputs) {
+      const users = input.dataset.dialects.split(" ");
+      const box = input.closest(".field");
+      if (box) box.hidden = !users.includes(select.value);
     }
   }
   select.addEventListener("change", update);

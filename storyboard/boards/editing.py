@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 
 from storyboard.boards.state import EditorState
+from storyboard.providers.registry import check_context_fields
 from storyboard.rules import CheckContext, Problem, Report, TargetVerdict, capability_for
 from storyboard.rules.analysis import analyse
 from storyboard.rules.capabilities import TARGETS
@@ -103,14 +104,12 @@ class Checked:
 
 def context_for(account) -> CheckContext:
     """What the rules need to know about the target account and this install (the editor and
-    the submit path use the same answer)."""
-    vip = account.vip if account is not None and account.dialect == "useapi" else None
+    the submit path use the same answer). The vendor-specific parts (a VIP plan, elements that
+    cannot be created) come from the vendor packages; this install adds what only it knows."""
     # Vendors fetch media from the public URL; the local sandbox from this machine.
     public = bool(settings.STORYBOARD_PUBLIC_BASE_URL) or bool(
         account is not None and account.sandbox and settings.STORYBOARD_LOCAL_URL)
-    # CometAPI cannot create elements: every element goes as its frontal image there.
-    ids = {"cometapi": frozenset()} if account is not None else {}
-    return CheckContext(vip=vip, public_media=public, element_ids=ids)
+    return CheckContext(public_media=public, **check_context_fields(account))
 
 
 def run_checks(value, state: EditorState, account, rate_card) -> Checked:

@@ -1,6 +1,7 @@
-"""Signed, expiring links to reference media, for vendors that fetch references by URL (APIMart,
-and kling/CometAPI when the install has a public address). Only files the app itself signed can
-be fetched, only until the link expires; nothing else is reachable without signing in."""
+"""Signed, expiring links to reference media, for vendors that fetch references by URL (those
+that take media by URL only, and the others when the install has a public address: each vendor
+package says which). Only files the app itself signed can be fetched, only until the link
+expires; nothing else is reachable without signing in."""
 
 from __future__ import annotations
 

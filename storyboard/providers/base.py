@@ -9,6 +9,7 @@ decides on `kind`/`retryable` and never on a vendor's status numbers.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import httpx
 
 from storyboard.rules import BodyOptions, Storyboard, Target, build_body
 
-from .http import TooLarge, build_client, send
+from .http import AddressRefused, TooLarge, build_client, send
 
 
 class Failure(enum.StrEnum):
@@ -136,11 +137,23 @@ class ElementSpec:
 
 @dataclass(frozen=True)
 class ElementCreation:
-    """Element creation is immediate on some dialects and a task on others (kling)."""
+    """Element creation is immediate on some dialects and a task on others (kling).
+    ``notes``: what the adapter changed or left out to satisfy the vendor (the job shows them)."""
 
     element_id: str | None = None
     task_id: str | None = None
     failed: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One credential an account of a vendor needs; the account form is built from these."""
+
+    name: str  # the key in the account's encrypted credentials
+    label: str
+    required: bool = True
+    secret: bool = True  # secrets are never shown again; the others are filled in on edit
 
 
 @dataclass(frozen=True)
@@ -160,14 +173,33 @@ class Account:
 
 class Provider:
     dialect: str = ""
+    label: str = ""  # how the vendor is named to users
     default_base_url: str = ""
-    credential_fields: tuple[str, ...] = ()
+    credentials: tuple[CredentialField, ...] = ()
+    # The account can say it is on the vendor's VIP plan (longer clips, 4K, several outputs).
+    vip_plan = False
+    # Our job id goes in the create body, so the task can be found again by it.
     has_external_task_id = False
     # The vendor refuses a second create with the same external_task_id, so re-sending a create
     # whose lookup found nothing cannot pay twice. Only set where that guard is documented.
     idempotent_create = False
     has_elements = False
+    # Elements go inline in the create body (no element ids on the vendor's side).
+    inline_elements = False
     needs_public_media = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.credential_fields = tuple(f.name for f in cls.credentials)
+
+    credential_fields: tuple[str, ...] = ()  # the names of `credentials`, for quick tests
+
+    @classmethod
+    def check_context(cls, account: Any) -> dict[str, Any]:
+        """This vendor's part of the rules' CheckContext for the selected account (an object
+        with ``dialect``, ``vip``, ``sandbox``; None when none is selected). The parts of every
+        vendor are merged, so each also speaks for its own target in the strip of targets."""
+        return {}
 
     def __init__(self, account: Account, *, client: httpx.Client | None = None,
                  asset_cache: MutableMapping[str, str] | None = None):
@@ -205,11 +237,15 @@ class Provider:
         raise NotImplementedError
 
     def create_element(self, spec: ElementSpec) -> ElementCreation:
-        raise ProviderError(Failure.REJECTED, f"{self.dialect} has no element-creation route",
+        raise ProviderError(Failure.REJECTED, f"{self.label} has no element-creation route.",
                             retryable=False)
 
+    def inline_element(self, slot: str, spec: ElementSpec) -> Any:
+        """What goes in the body for an element sent inline (``inline_elements``)."""
+        raise NotImplementedError
+
     def element_status(self, task_id: str) -> ElementCreation:
-        raise ProviderError(Failure.REJECTED, f"{self.dialect} creates elements at once",
+        raise ProviderError(Failure.REJECTED, f"{self.label} creates elements at once.",
                             retryable=False)
 
     def test_connection(self) -> str:
@@ -226,24 +262,31 @@ class Provider:
         return {}
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call; a transport failure becomes a ProviderError in our own plain words
+        (the library's exception text says nothing a user can act on)."""
         url = path if path.startswith("http") else f"{self.base_url}{path}"
+        host = httpx.URL(url).host if url.startswith("http") else url
         headers = {**self.headers(), **kwargs.pop("headers", {})}
         try:
             response = send(self.client, method, url, headers=headers, **kwargs)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise ProviderError(Failure.NETWORK, f"{self.dialect}: cannot connect ({exc})",
-                                retryable=True) from exc
+            refused = exc.__cause__ if isinstance(exc.__cause__, AddressRefused) else None
+            text = (f"{refused}." if refused else
+                    f"Cannot connect to {host}: the vendor's address did not answer.")
+            raise ProviderError(Failure.NETWORK, text, retryable=refused is None) from exc
         except httpx.TimeoutException as exc:
-            raise ProviderError(Failure.NETWORK, f"{self.dialect}: no answer in time ({exc})",
+            raise ProviderError(Failure.NETWORK, f"{host} did not answer in time.",
                                 retryable=True, maybe_sent=True) from exc
         except httpx.InvalidURL as exc:
-            raise ProviderError(Failure.REJECTED, f"{self.dialect}: bad URL {url!r}: {exc}",
+            raise ProviderError(Failure.REJECTED, f"The address {url!r} is not a valid URL.",
                                 retryable=False) from exc
         except TooLarge as exc:
-            raise ProviderError(Failure.PROVIDER_FAULT, f"{self.dialect}: {exc}",
+            raise ProviderError(Failure.PROVIDER_FAULT, f"The answer from {host} was too "
+                                f"large: {exc}.",
                                 retryable=False) from exc
         except httpx.HTTPError as exc:
-            raise ProviderError(Failure.NETWORK, f"{self.dialect}: {exc}",
+            raise ProviderError(Failure.NETWORK,
+                                f"The connection to {host} broke off before an answer came.",
                                 retryable=True, maybe_sent=True) from exc
         return response
 
@@ -260,3 +303,40 @@ def retry_after_seconds(response: httpx.Response, default: float | None = None) 
         return max(0.0, float(value))
     except ValueError:
         return default
+
+
+_LINK = re.compile(r"https?://\S+")
+_POINTER_ASIDE = re.compile(
+    r"\s*[(\[](?:see|visit|refer to|docs?|documentation|more(?: info)?(?: at)?)\b[^)\]]*"
+    r"https?://[^)\]]*[)\]]", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_POINTERS = ("see", "visit", "refer to", "check", "for more", "more at", "docs", "documentation")
+
+
+def _without_links(sentence: str) -> str:
+    """A sentence without documentation pointers: nothing when it only pointed at a page, the
+    aside taken out when one was added in brackets. Other URLs (a file that could not be
+    fetched) are part of what went wrong and stay."""
+    sentence = _POINTER_ASIDE.sub("", sentence)
+    if not _LINK.search(sentence):
+        return sentence
+    rest = " ".join(_LINK.sub(" ", sentence).split()).strip(" .:;,-").lower()
+    return "" if not rest or rest.startswith(_POINTERS) else sentence
+
+
+def provider_words(*texts: Any) -> str:
+    """The vendor's own words, once: the non-empty texts joined, every sentence kept only the
+    first time it appears (gateways repeat the upstream message), documentation links taken
+    out (a user cannot act on them inside a job's failure text)."""
+    seen: list[str] = []
+    keys: set[str] = set()
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for sentence in _SENTENCE.split(" ".join(text.split())):
+            sentence = _without_links(sentence.strip(" ;,"))
+            key = sentence.lower().rstrip(".!?")
+            if sentence and key not in keys:
+                seen.append(sentence)
+                keys.add(key)
+    return " ".join(seen)

@@ -1,6 +1,7 @@
 """From a storyboard's attachments to what a dialect's create body needs (`refs` of
 rules.build_body): uploads, public URLs or base64 for media; element ids created lazily and
-remembered, frontal images for CometAPI, inline subjects for APIMart.
+remembered, frontal images where the vendor cannot create elements, inline subjects where it
+takes them in the body.
 
 The caller supplies the media behind each slot and a mapping in which remote element ids are
 remembered per (element version, account); the app passes a database-backed one, so the second
@@ -48,7 +49,7 @@ def prepare_refs(
     element_ids: MutableMapping[str, str],
     element_tasks: MutableMapping[str, str] | None = None,
 ) -> Prepared:
-    """Resolves every attachment. Element creation that the dialect runs as a task (kling) is
+    """Resolves every attachment. Element creation that the dialect runs as a task is
     started and reported in `pending_elements`; call again later to pick the ids up."""
     refs: dict[str, Any] = {}
     pending: dict[str, str] = {}
@@ -85,9 +86,8 @@ def _element_ref(
     notes: list[str],
 ) -> Any:
     spec = source.spec
-    if provider.dialect == "apimart":
-        urls = [provider.reference(slot, m) for m in (spec.frontal, *spec.extra) if m]
-        return {"name": spec.name, "description": spec.description, "element_input_urls": urls}
+    if provider.inline_elements:
+        return provider.inline_element(slot, spec)
     if source.remote_id:
         return source.remote_id
     known = element_ids.get(source.key)
@@ -97,17 +97,18 @@ def _element_ref(
         if spec.frontal is None:
             raise ProviderError(
                 Failure.REJECTED,
-                f"{slot}: {provider.dialect} cannot create "
-                "elements and this one has no frontal image",
+                f"{slot}: {provider.label} cannot create "
+                "elements and this one has no frontal image.",
                 retryable=False,
             )
         notes.append(
-            f"{slot} ({spec.name}) is sent as its frontal image: {provider.dialect} "
+            f"{slot} ({spec.name}) is sent as its frontal image: {provider.label} "
             "cannot create elements."
         )
         return ElementAsImage(provider.reference(slot, spec.frontal))
     running = tasks.get(source.key)
     creation = provider.element_status(running) if running else provider.create_element(spec)
+    notes.extend(f"{slot}: {note}" for note in creation.notes)
     if creation.failed:
         tasks.pop(source.key, None)
         raise ProviderError(

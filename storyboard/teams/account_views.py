@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from storyboard.providers.registry import PROVIDERS
 from storyboard.teams.accounts import (
     AccountError,
     AccountInput,
@@ -20,14 +21,11 @@ from storyboard.teams.forms import ProviderAccountForm
 from storyboard.teams.models import ProviderAccount
 from storyboard.teams.scoping import get_for_team
 
-CREDENTIAL_FIELDS = ("token", "email", "access_key", "secret_key", "api_key")
-
 
 def _input(form: ProviderAccountForm) -> AccountInput:
     data = form.cleaned_data
     return AccountInput(
-        dialect=data["dialect"], label=data["label"],
-        credentials={k: data.get(k) or "" for k in CREDENTIAL_FIELDS},
+        dialect=data["dialect"], label=data["label"], credentials=form.credentials(),
         base_url=data.get("base_url") or "", max_jobs=data["max_jobs"],
         vip=data.get("vip", False), sandbox=data.get("sandbox", False))
 
@@ -61,9 +59,11 @@ def account_edit(request, account_id: int):
     account = get_for_team(ProviderAccount, request.team, pk=account_id)
     initial = {"dialect": account.dialect, "label": account.label, "base_url": account.base_url,
                "max_jobs": account.max_jobs, "vip": account.vip, "sandbox": account.sandbox}
-    if account.dialect == "useapi":  # the email selects an account; it is not a secret
+    shown = [f.name for f in PROVIDERS[account.dialect].credentials if not f.secret]
+    if shown:  # e.g. an email that selects a linked account: not a secret
         with contextlib.suppress(CredentialsUnreadable):
-            initial["email"] = account.credentials().get("email", "")
+            saved = account.credentials()
+            initial.update((name, saved.get(name, "")) for name in shown)
     form = ProviderAccountForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form.is_valid():

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from storyboard.providers.base import ProviderError
-from storyboard.providers.registry import OPTIONAL_CREDENTIALS, PROVIDERS, provider_for
+from storyboard.providers.registry import PROVIDERS, provider_for
 from storyboard.teams.crypto import CredentialsUnreadable, encrypt_credentials
 from storyboard.teams.models import ProviderAccount, Team
 
@@ -44,8 +44,10 @@ def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> di
     if not 1 <= data.max_jobs <= MAX_JOBS_LIMIT:
         raise AccountError(f"Concurrent jobs: between 1 and {MAX_JOBS_LIMIT} "
                            f"(got {data.max_jobs}).")
-    if data.vip and data.dialect != "useapi":
-        raise AccountError("VIP: only useapi.net accounts have a VIP plan.")
+    vendor = PROVIDERS[data.dialect]
+    if data.vip and not vendor.vip_plan:
+        with_plan = " and ".join(c.label for c in PROVIDERS.values() if c.vip_plan)
+        raise AccountError(f"VIP: only {with_plan} accounts have a VIP plan.")
     data.base_url = data.base_url.strip().rstrip("/")
     if data.base_url:
         parts = urlsplit(data.base_url)
@@ -56,17 +58,17 @@ def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> di
                 "a host.")
         if parts.username or parts.password:
             raise AccountError("Base URL: must not contain a user name or password.")
-    fields = PROVIDERS[data.dialect].credential_fields
     previous = existing.credentials() if existing and existing.dialect == data.dialect else {}
     merged = {}
-    for name in fields:
-        value = (data.credentials.get(name) or "").strip()
+    for field in vendor.credentials:
+        value = (data.credentials.get(field.name) or "").strip()
         if len(value) > CREDENTIAL_MAX:
-            raise AccountError(f"{name}: at most {CREDENTIAL_MAX} characters.")
-        merged[name] = value or previous.get(name, "")
-        if not merged[name] and (data.dialect, name) not in OPTIONAL_CREDENTIALS:
-            raise AccountError(f"{name.replace('_', ' ').capitalize()}: required for "
-                               f"{data.dialect} accounts.")
+            raise AccountError(f"{field.label}: at most {CREDENTIAL_MAX} characters.")
+        # A secret is never shown again, so an empty box keeps it; the other fields are shown
+        # filled in, so what comes back is what the user wants (empty clears it).
+        merged[field.name] = value if not field.secret else value or previous.get(field.name, "")
+        if not merged[field.name] and field.required:
+            raise AccountError(f"{field.label}: required for {vendor.label} accounts.")
     return merged
 
 

@@ -44,30 +44,50 @@ class SignUpForm(forms.Form):
 
 
 class ProviderAccountForm(forms.Form):
-    """One form for every dialect; the credential fields a dialect does not use are ignored."""
+    """One form for every vendor. The credential fields and the VIP box come from the vendor
+    packages (storyboard/providers/registry.py): each carries `data-dialects`, the vendors that
+    use it, which account_form.js reads to show only the chosen vendor's fields. Without the
+    script every field shows, and the server ignores the ones the vendor does not use."""
 
     dialect = forms.ChoiceField(label="Service")
     label = forms.CharField(label="Label", max_length=60,
                             help_text="How this account is named in the editor and job lists.")
-    token = forms.CharField(label="API token (useapi.net)", required=False, max_length=500,
-                            widget=forms.PasswordInput(render_value=False))
-    email = forms.CharField(label="Kling account email (useapi.net, optional)", required=False,
-                            max_length=254)
-    access_key = forms.CharField(label="Access key (Kling)", required=False, max_length=500,
-                                 widget=forms.PasswordInput(render_value=False))
-    secret_key = forms.CharField(label="Secret key (Kling)", required=False, max_length=500,
-                                 widget=forms.PasswordInput(render_value=False))
-    api_key = forms.CharField(label="API key (CometAPI, APIMart)", required=False,
-                              max_length=500, widget=forms.PasswordInput(render_value=False))
     base_url = forms.CharField(label="Base URL", required=False, max_length=300,
                                help_text="Leave empty for the vendor's own address.")
     max_jobs = forms.IntegerField(label="Concurrent jobs", min_value=1, max_value=50,
                                   initial=2)
-    vip = forms.BooleanField(label="VIP plan (useapi.net)", required=False)
+    vip = forms.BooleanField(label="VIP plan", required=False)
     sandbox = forms.BooleanField(label="Sandbox (the local simulator)", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from storyboard.providers.registry import LABELS
+        from storyboard.providers import registry
 
-        self.fields["dialect"].choices = list(LABELS.items())
+        self.fields["dialect"].choices = list(registry.LABELS.items())
+        vip_users = [cls for cls in registry.PROVIDERS.values() if cls.vip_plan]
+        vip = self.fields["vip"]
+        vip.label = f"VIP plan — {', '.join(cls.label for cls in vip_users)}"
+        vip.widget.attrs["data-dialects"] = " ".join(cls.dialect for cls in vip_users)
+        fields = {name: self.fields.pop(name) for name in ("dialect", "label")}
+        fields.update((name, credential_field(name)) for name in registry.credential_names())
+        fields.update(self.fields)
+        self.fields = fields
+
+    def credentials(self) -> dict[str, str]:
+        from storyboard.providers.registry import credential_names
+
+        return {name: self.cleaned_data.get(name) or "" for name in credential_names()}
+
+
+def credential_field(name: str) -> forms.CharField:
+    """The form field for one credential name, shared by every vendor that uses it."""
+    from storyboard.providers.registry import credential_users
+
+    users = credential_users(name)
+    first = users[0][1]
+    who = ", ".join(cls.label + ("" if f.required else ", optional") for cls, f in users)
+    widget = (forms.PasswordInput(render_value=False) if any(f.secret for _, f in users)
+              else forms.TextInput())
+    widget.attrs["data-dialects"] = " ".join(cls.dialect for cls, _ in users)
+    return forms.CharField(label=f"{first.label} — {who}", required=False, max_length=500,
+                           widget=widget)

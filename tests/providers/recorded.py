@@ -1,5 +1,6 @@
-"""Vendor answers shaped exactly as providers.md documents them, and a transport that replays
-them (architecture habit 3: tests inject a transport instead of patching)."""
+"""A transport that replays vendor answers (architecture habit 3: tests inject a transport instead
+of patching), and the storyboards the adapter tests send. The answers themselves live beside
+each adapter: storyboard/providers/<vendor>/recorded.py."""
 
 from __future__ import annotations
 
@@ -10,30 +11,6 @@ import httpx
 from storyboard.providers.base import Account
 from storyboard.providers.registry import provider_for
 from storyboard.rules import Attachment, Settings, Shot, Storyboard, Target
-
-USEAPI_CREATE = {"task": {"id": 48151623, "type": "m2v_omni_video", "status": 5,
-                          "status_name": "submitted", "status_final": False},
-                 "works": [], "status": 5, "status_name": "submitted", "status_final": False,
-                 "message": ""}
-USEAPI_DONE = {"task": {"id": 48151623, "status": 99, "status_name": "succeed",
-                        "status_final": True},
-               "works": [{"workId": 777, "resource": {
-                   "resource": "https://s21-kling.klingai.com/wm/777.mp4", "width": 1280,
-                   "height": 720, "duration": 6000},
-                   "cover": {"resource": "https://s21-kling.klingai.com/cover/777.jpg"}}],
-               "status": 99, "status_name": "succeed", "status_final": True, "message": ""}
-KLING_CREATE = {"code": 0, "message": "SUCCEED", "request_id": "req-1",
-                "data": {"task_id": "860000001", "task_status": "submitted",
-                         "task_info": {"external_task_id": "job-42"},
-                         "created_at": 1763700000000, "updated_at": 1763700000000}}
-KLING_DONE = {"code": 0, "message": "SUCCEED", "request_id": "req-2",
-              "data": {"task_id": "860000001", "task_status": "succeed",
-                       "task_status_msg": "", "task_info": {"external_task_id": "job-42"},
-                       "final_unit_deduction": "6",
-                       "task_result": {"videos": [{"id": "v1", "url": "https://cdn.kling/v1.mp4",
-                                                   "watermark_url": "https://cdn.kling/v1w.mp4",
-                                                   "duration": "6.0"}]}}}
-APIMART_CREATE = {"code": 200, "data": [{"status": "submitted", "task_id": "task_01ABC"}]}
 
 
 def answer(status: int, body=None, headers=None) -> httpx.Response:

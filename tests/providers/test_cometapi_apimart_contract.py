@@ -1,25 +1,20 @@
 import pytest
-from recorded import (
-    APIMART_CREATE,
-    KLING_CREATE,
-    KLING_DONE,
-    Replay,
-    answer,
-    provider,
-    two_shot_kitchen,
-)
+from recorded import Replay, answer, provider, two_shot_kitchen
 
 from storyboard.providers.apimart import NEEDS_PUBLIC_URL
+from storyboard.providers.apimart import recorded as apimart
 from storyboard.providers.base import Failure, Media, ProviderError, TaskState
+from storyboard.providers.cometapi import recorded as cometapi
+from storyboard.providers.kling import recorded as kling
 from storyboard.rules import BodyOptions
 
 
 def test_cometapi_sends_the_official_body_under_its_kling_prefix_with_its_key():
-    replay = Replay({("POST", "/kling/v1/videos/omni-video"): answer(200, KLING_CREATE)})
+    replay = Replay({("POST", "/kling/v1/videos/omni-video"): answer(200, cometapi.CREATE)})
     handle = provider("cometapi", replay).create_task(
         two_shot_kitchen("cometapi"), {"image_1": "https://m/k.jpg"},
         BodyOptions(external_task_id="job-1"))
-    assert handle.task_id == "860000001"
+    assert handle.task_id == "878106484537192522"
     request = replay.requests[0]
     assert request.url.path == "/kling/v1/videos/omni-video"
     assert request.headers["authorization"] == "Bearer key"
@@ -27,7 +22,7 @@ def test_cometapi_sends_the_official_body_under_its_kling_prefix_with_its_key():
 
 
 def test_cometapi_reads_the_official_poll_answer():
-    replay = Replay({("GET", "/kling/v1/videos/omni-video/1"): answer(200, KLING_DONE)})
+    replay = Replay({("GET", "/kling/v1/videos/omni-video/1"): answer(200, kling.DONE)})
     status = provider("cometapi", replay).get_task("1")
     assert status.state == TaskState.SUCCEEDED
     assert status.results[0].url == "https://cdn.kling/v1.mp4"
@@ -74,14 +69,15 @@ def test_cometapi_passes_nested_upstream_kling_codes_through():
 
 
 def test_apimart_sends_integer_durations_and_reads_the_task_list_answer():
-    replay = Replay({("POST", "/v1/videos/generations"): answer(200, APIMART_CREATE)})
+    replay = Replay({("POST", "/v1/videos/generations"): answer(200, apimart.CREATE)})
     handle = provider("apimart", replay).create_task(
         two_shot_kitchen("apimart"), {"image_1": "https://pub/k.jpg"},
-        BodyOptions(webhook="https://app/hook"))
+        BodyOptions())
     assert handle.task_id == "task_01ABC"
     body = replay.bodies()[0]
     assert body["duration"] == 6 and body["multi_prompt"][0]["duration"] == 3
-    assert body["image_urls"] == ["https://pub/k.jpg"] and body["webhook"] == "https://app/hook"
+    assert body["image_urls"] == ["https://pub/k.jpg"]
+    assert provider("apimart", replay).callback_options("https://app/hook", "j") == {}
     assert body["prompt"]
 
 

@@ -4,10 +4,11 @@ import hmac
 import json
 
 import pytest
-from recorded import KLING_CREATE, KLING_DONE, Replay, answer, provider, two_shot_kitchen
+from recorded import Replay, answer, provider, two_shot_kitchen
 
 from storyboard.providers.base import Failure, Media, ProviderError, TaskState
 from storyboard.providers.kling import mint_jwt
+from storyboard.providers.kling import recorded as kling
 from storyboard.rules import BodyOptions
 
 
@@ -26,7 +27,7 @@ def test_the_jwt_is_hs256_with_iss_exp_and_nbf_signed_by_the_secret():
 
 def test_the_token_is_reused_for_25_minutes_then_minted_again():
     now = [1_000_000.0]
-    replay = Replay({("GET", "/v1/videos/omni-video/1"): answer(200, KLING_DONE)})
+    replay = Replay({("GET", "/v1/videos/omni-video/1"): answer(200, kling.DONE)})
     p = provider("kling", replay)
     p.clock = lambda: now[0]
     p.get_task("1")
@@ -41,7 +42,7 @@ def test_the_token_is_reused_for_25_minutes_then_minted_again():
 def test_an_expired_token_answer_is_re_minted_and_tried_once_more():
     now = [1_000_000.0]
     expired = answer(401, {"code": 1004, "message": "token expired", "request_id": "r"})
-    replay = Replay({("GET", "/v1/videos/omni-video/1"): [expired, answer(200, KLING_DONE)]})
+    replay = Replay({("GET", "/v1/videos/omni-video/1"): [expired, answer(200, kling.DONE)]})
     p = provider("kling", replay)
     p.clock = lambda: now[0]
     assert p.get_task("1").state == TaskState.SUCCEEDED
@@ -49,7 +50,7 @@ def test_an_expired_token_answer_is_re_minted_and_tried_once_more():
 
 
 def test_the_official_body_carries_our_job_id_and_callback():
-    replay = Replay({("POST", "/v1/videos/omni-video"): answer(200, KLING_CREATE)})
+    replay = Replay({("POST", "/v1/videos/omni-video"): answer(200, kling.CREATE)})
     handle = provider("kling", replay).create_task(
         two_shot_kitchen("kling"), {"image_1": "https://m/kitchen.jpg"},
         BodyOptions(external_task_id="job-42", callback_url="https://app/hook/x"))
@@ -61,7 +62,7 @@ def test_the_official_body_carries_our_job_id_and_callback():
 
 
 def test_a_finished_task_lists_the_clean_file_first_and_the_credits():
-    replay = Replay({("GET", "/v1/videos/omni-video/860000001"): answer(200, KLING_DONE)})
+    replay = Replay({("GET", "/v1/videos/omni-video/860000001"): answer(200, kling.DONE)})
     status = provider("kling", replay).get_task("860000001")
     assert status.state == TaskState.SUCCEEDED and status.credits == 6
     assert [(f.url, f.watermarked) for f in status.results] == [
@@ -69,7 +70,7 @@ def test_a_finished_task_lists_the_clean_file_first_and_the_credits():
 
 
 def test_a_task_can_be_found_by_our_own_id_or_is_reported_missing():
-    replay = Replay({("GET", "/v1/videos/omni-video/job-42"): answer(200, KLING_DONE),
+    replay = Replay({("GET", "/v1/videos/omni-video/job-42"): answer(200, kling.DONE),
                      ("GET", "/v1/videos/omni-video/job-43"): answer(
                          404, {"code": 1203, "message": "task not found"})})
     p = provider("kling", replay)

@@ -1,12 +1,13 @@
 import pytest
-from recorded import USEAPI_CREATE, USEAPI_DONE, Replay, answer, provider, two_shot_kitchen
+from recorded import Replay, answer, provider, two_shot_kitchen
 
 from storyboard.providers.base import Failure, Media, ProviderError, TaskState
+from storyboard.providers.useapi import recorded as useapi
 from storyboard.rules import BodyOptions
 
 
 def test_a_multi_shot_storyboard_is_sent_with_numbered_shot_fields():
-    replay = Replay({("POST", "/videos/omni"): answer(200, USEAPI_CREATE)})
+    replay = Replay({("POST", "/videos/omni"): answer(200, useapi.CREATE)})
     handle = provider("useapi", replay).create_task(
         two_shot_kitchen(), {"image_1": "https://s21-kling.klingai.com/kitchen.jpg"},
         BodyOptions(reply_url="https://app.example/hook/abc"))
@@ -20,7 +21,7 @@ def test_a_multi_shot_storyboard_is_sent_with_numbered_shot_fields():
 
 
 def test_a_finished_task_reports_the_watermarked_file_and_the_clean_master_first():
-    replay = Replay({("GET", "/tasks/48151623"): answer(200, USEAPI_DONE),
+    replay = Replay({("GET", "/tasks/48151623"): answer(200, useapi.DONE),
                      ("GET", "/assets/download"): answer(200, {"cdnUrl": "https://cdn/clean.mp4"})})
     p = provider("useapi", replay)
     status = p.get_task("48151623")
@@ -35,7 +36,7 @@ def test_a_finished_task_reports_the_watermarked_file_and_the_clean_master_first
 
 
 def test_without_a_paid_plan_the_watermarked_file_is_the_only_result():
-    replay = Replay({("GET", "/tasks/1"): answer(200, USEAPI_DONE),
+    replay = Replay({("GET", "/tasks/1"): answer(200, useapi.DONE),
                      ("GET", "/assets/download"): answer(400, {"error": "paid plan required"})})
     p = provider("useapi", replay)
     files = p.result_files(p.get_task("1"))
@@ -126,3 +127,22 @@ def test_an_image_element_is_created_with_a_short_name_and_extra_views(tmp_path)
     assert body["name"] == "Chef Marcel the"  # 15 characters: useapi appends a suffix
     assert body["coverImage"] == "https://k/f.jpg" and body["extraImage1"] == "https://k/f.jpg"
     assert body["tag"] == "character"
+
+
+def test_a_voice_goes_only_with_a_character_element(tmp_path):
+    from storyboard.providers.base import ElementSpec
+
+    (tmp_path / "f.jpg").write_bytes(b"x")
+    media = Media(tmp_path / "f.jpg", "image/jpeg", "h1")
+    routes = {("POST", "/assets/"): answer(200, useapi.ASSET),
+              ("POST", "/elements"): answer(200, useapi.ELEMENT)}
+    replay = Replay(routes)
+    provider("useapi", replay).create_element(ElementSpec(
+        "Chef", "", "character", frontal=media, voice_id="v-1"))
+    body = replay.bodies()[-1]
+    assert body["voice"] == "v-1" and "description" not in body  # useapi describes it itself
+    replay = Replay(routes)
+    created = provider("useapi", replay).create_element(ElementSpec(
+        "Pan", "A pan", "prop", frontal=media, voice_id="v-1"))
+    assert "voice" not in replay.bodies()[-1]
+    assert any("character" in n for n in created.notes)

@@ -1,4 +1,6 @@
 import logging
+import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -46,7 +48,7 @@ def test_an_empty_credential_field_keeps_the_saved_value_and_a_new_one_replaces_
 
 
 @pytest.mark.parametrize("overrides, message", [
-    ({"token": ""}, "Token: required for useapi accounts."),
+    ({"token": ""}, "API token: required for useapi.net accounts."),
     ({"label": ""}, "Label: This field is required."),
     ({"max_jobs": 0}, "Concurrent jobs: Ensure this value is greater than or equal to 1."),
     ({"max_jobs": 51}, "Concurrent jobs: Ensure this value is less than or equal to 50."),
@@ -127,7 +129,7 @@ def test_the_command_line_adds_lists_and_removes_accounts(cast, capsys):
 @pytest.mark.parametrize("args, message", [
     (["add", "--team", "Nope", "--dialect", "kling", "--label", "K"], "no team with that name"),
     (["add", "--team", "Team A", "--dialect", "kling", "--label", "K", "--access-key", "a"],
-     "Secret key: required for kling accounts."),
+     r"Secret key: required for Kling \(official API\) accounts\."),
     (["add", "--team", "Team A", "--dialect", "apimart", "--label", "K", "--token", "t"],
      "--token: not used by apimart accounts"),
     (["remove", "--team", "Team A", "--label", "Ghost"], "has no account by that label"),
@@ -135,3 +137,40 @@ def test_the_command_line_adds_lists_and_removes_accounts(cast, capsys):
 def test_the_command_line_refuses_bad_input_with_a_message(cast, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("accounts", *args)
+
+
+def test_the_account_form_is_built_from_the_vendor_packages(cast, client_for):
+    from storyboard.providers.registry import PROVIDERS
+
+    page = client_for(cast.owner).get("/team/accounts/new/").content.decode()
+    for cls in PROVIDERS.values():
+        assert f'<option value="{cls.dialect}">{cls.label}</option>' in page
+        for field in cls.credentials:
+            tag = re.search(rf'<input[^>]*name="{field.name}"[^>]*>', page).group(0)
+            users = re.search(r'data-dialects="([^"]*)"', tag).group(1).split()
+            assert cls.dialect in users
+            assert ('type="password"' in tag) == field.secret
+    vip = re.search(r'<input[^>]*name="vip"[^>]*>', page).group(0)
+    assert 'data-dialects="useapi"' in vip
+
+
+def test_no_vendor_is_named_in_the_form_code_or_its_script():
+    root = Path(__file__).resolve().parents[2]
+    for path in (root / "storyboard/teams/forms.py", root / "static/js/account_form.js",
+                 root / "storyboard/teams/account_views.py"):
+        text = path.read_text().lower()
+        for vendor in ("useapi", "kling", "cometapi", "apimart"):
+            assert vendor not in text, f"{path.name} names {vendor}"
+
+
+def test_an_optional_plain_credential_is_shown_on_edit_and_can_be_cleared(cast, client_for):
+    client = client_for(cast.owner)
+    _add(client)
+    account = ProviderAccount.objects.get()
+    page = client.get(f"/team/accounts/{account.pk}/edit/").content.decode()
+    assert 'value="me@example.com"' in page and SECRET not in page
+    client.post(f"/team/accounts/{account.pk}/edit/", {
+        "dialect": "useapi", "label": "Studio useapi", "token": "", "email": "",
+        "max_jobs": 3})
+    account.refresh_from_db()
+    assert account.credentials() == {"token": SECRET, "email": ""}

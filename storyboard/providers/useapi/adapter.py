@@ -1,7 +1,13 @@
-"""useapi.net Kling v1 (providers.md A): a REST front for a person's own Kling account."""
+"""useapi.net Kling v1: a REST front for a person's own Kling account (docs/providers.md).
+
+Errors: every answer carries `error` (what went wrong) and often a generic `message`
+("Internal Server Error"): `error` is read first (useapi docs, and seed 001). Moderation is decided
+by the text, not the status: a `CM_EXT…` code or the community-guidelines sentence, on a 500 as
+well as in a failed task."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +15,8 @@ import httpx
 
 from storyboard.rules import BodyOptions, Storyboard
 
-from .base import (
+from ..base import (
+    CredentialField,
     ElementCreation,
     ElementSpec,
     Failure,
@@ -20,20 +27,57 @@ from .base import (
     TaskHandle,
     TaskState,
     TaskStatus,
+    provider_words,
     retry_after_seconds,
 )
 
-MODERATION_MARKERS = ("CM_EXT", "community guidelines", "violate")
+MODERATION_MARKERS = ("cm_ext", "community guidelines", "violate")
+CREDIT_MARKERS = ("insufficient credits", "not enough credits", "out of credits")
 POLL_404 = ("useapi answered 404 for this task: it was deleted, it failed content moderation, "
-            "or the Kling account ran out of credits")
+            "or the Kling account ran out of credits.")
 NAME_LIMIT = 15  # useapi appends a 5-character suffix to element names
+# useapi's element 404: {"error": "Element <id> was not found", "code": 404}
+MISSING_ELEMENT = re.compile(r"\belement\s+(\S+?)\s+was not found", re.I)
+# The voice of an element: "character tag only" (useapi docs, POST /elements).
+VOICE_TAG = "character"
+
+
+def is_moderation(text: str) -> bool:
+    lowered = text.lower()
+    return any(marker in lowered for marker in MODERATION_MARKERS)
+
+
+def is_out_of_credits(text: str) -> bool:
+    lowered = text.lower()
+    return any(marker in lowered for marker in CREDIT_MARKERS)
+
+
+def failure_text(data: Mapping[str, Any]) -> str:
+    """The useful words of an answer: `error` when there is one (`message` is generic then,
+    e.g. "Internal Server Error"), else `message`."""
+    task = data.get("task") if isinstance(data.get("task"), Mapping) else {}
+    errors = provider_words(data.get("error"), task.get("error"))
+    return errors or provider_words(data.get("message"), task.get("message"), data.get("_text"))
 
 
 class UseapiProvider(Provider):
     dialect = "useapi"
+    label = "useapi.net"
     default_base_url = "https://api.useapi.net/v1/kling"
-    credential_fields = ("token", "email")
+    credentials = (
+        CredentialField("token", "API token"),
+        # Selects one of the token's linked Kling accounts; needed only when it has several.
+        CredentialField("email", "Kling account email", required=False, secret=False),
+    )
+    vip_plan = True
     has_elements = True
+
+    @classmethod
+    def check_context(cls, account: Any) -> dict[str, Any]:
+        # VIP decides clip lengths, 4K and output counts; unknown unless a useapi account.
+        if account is not None and account.dialect == cls.dialect:
+            return {"vip": bool(account.vip)}
+        return {}
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.account.credentials.get('token', '')}"}
@@ -50,34 +94,36 @@ class UseapiProvider(Provider):
 
     def _error(self, response: httpx.Response, *, polling: bool = False) -> ProviderError:
         data = self.json_of(response)
-        text = str(data.get("error") or data.get("message") or data.get("_text") or "")
+        if not isinstance(data, dict):
+            data = {"_text": str(data)[:300]}
+        text = failure_text(data)
         status = response.status_code
-        where = f"useapi {status}"
+        words = text or f"HTTP {status} with no explanation."
+        common = {"status": status, "provider_text": text}
+        if is_moderation(text):
+            return ProviderError(Failure.MODERATION, words, retryable=False, **common)
+        if status == 402 or is_out_of_credits(text):
+            return ProviderError(Failure.CREDITS, words, retryable=False, **common)
         if status == 400:
-            return ProviderError(Failure.REJECTED, f"{where}: {text}", status=status,
-                                 provider_text=text)
+            return ProviderError(Failure.REJECTED, words, **common)
         if status in (401, 403):
-            return ProviderError(Failure.AUTHENTICATION,
-                                 f"{where}: the API token was refused ({text})",
-                                 status=status, provider_text=text)
+            return ProviderError(Failure.AUTHENTICATION, words, **common)
         if status == 404:
-            message = POLL_404 if polling else (
-                f"{where}: a referenced file is not a Kling-hosted upload ({text})")
-            return ProviderError(Failure.NOT_FOUND, message, retryable=False, status=status,
-                                 provider_text=text)
+            if polling:
+                return ProviderError(Failure.NOT_FOUND, POLL_404, retryable=False, **common)
+            missing = MISSING_ELEMENT.search(text)
+            if missing:
+                return ProviderError(Failure.NOT_FOUND, words, retryable=False,
+                                     missing_elements=(missing.group(1),), **common)
+            # A 404 on create that names no element: an image or video URL is not (or no
+            # longer) a Kling-hosted upload (VALID.ResourceNotFound). Upload again, once.
+            return ProviderError(Failure.NOT_FOUND, words, retryable=False,
+                                 stale_uploads=True, **common)
         if status == 429:
-            return ProviderError(Failure.RATE_LIMITED,
-                                 f"{where}: every linked Kling account is at capacity",
-                                 retry_after=retry_after_seconds(response, 10.0), status=status,
-                                 provider_text=text)
-        if status == 500 and any(m.lower() in text.lower() for m in MODERATION_MARKERS):
-            return ProviderError(Failure.MODERATION, f"Refused by content moderation: {text}",
-                                 retryable=False, status=status, provider_text=text)
-        if status == 402:
-            return ProviderError(Failure.CREDITS, f"{where}: {text}", status=status,
-                                 provider_text=text)
-        return ProviderError(Failure.PROVIDER_FAULT, f"{where}: {text or 'server error'}",
-                             retryable=status >= 500, status=status, provider_text=text)
+            return ProviderError(Failure.RATE_LIMITED, text or "Every linked Kling account "
+                                 "is at capacity.", retry_after=retry_after_seconds(
+                                     response, 10.0), **common)
+        return ProviderError(Failure.PROVIDER_FAULT, words, retryable=status >= 500, **common)
 
     def _call(self, method: str, path: str, *, polling: bool = False, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
@@ -94,7 +140,7 @@ class UseapiProvider(Provider):
         data = self._call("POST", "/videos/omni", json=body)
         task = data.get("task") or {}
         if task.get("id") is None:
-            raise ProviderError(Failure.PROVIDER_FAULT, "useapi answered without a task id",
+            raise ProviderError(Failure.PROVIDER_FAULT, "useapi.net answered without a task id.",
                                 retryable=False, provider_text=str(data)[:300])
         return TaskHandle(str(task["id"]), raw=data)
 
@@ -138,7 +184,8 @@ class UseapiProvider(Provider):
                               headers={"Content-Type": media.content_type})
         url = data.get("url")
         if not url:
-            raise ProviderError(Failure.PROVIDER_FAULT, "useapi stored the file but gave no URL",
+            raise ProviderError(Failure.PROVIDER_FAULT, "useapi.net stored the file but gave no "
+                                "URL.",
                                 retryable=False, provider_text=str(data)[:300])
         self.asset_cache[media.sha256] = url
         return url
@@ -148,9 +195,13 @@ class UseapiProvider(Provider):
         self.asset_cache.pop(sha256, None)
 
     def create_element(self, spec: ElementSpec) -> ElementCreation:
-        body: dict[str, Any] = {"name": spec.name[:NAME_LIMIT],
-                                "description": spec.description[:100]}
+        notes: list[str] = []
+        body: dict[str, Any] = {"name": spec.name[:NAME_LIMIT]}
+        if spec.description:  # optional: useapi describes the image itself when absent
+            body["description"] = spec.description[:100]
         if spec.tag:
+            # The docs accept the tag by id or by its key ("1" or "character"); the key is
+            # what they show in every example, and what our library stores.
             body["tag"] = spec.tag
         if spec.video is not None:
             body["video"] = self.reference("video", spec.video)
@@ -161,18 +212,20 @@ class UseapiProvider(Provider):
             body["coverImage"] = self.reference("image", spec.frontal)
             for n, media in enumerate(spec.extra[:3], start=1):
                 body[f"extraImage{n}"] = self.reference("image", media)
-        if spec.voice_id:
-            body["voice"] = spec.voice_id
-        elif spec.voice_clip is not None:
-            body["voice"] = self.reference("video", spec.voice_clip)
+        if spec.voice_id or spec.voice_clip is not None:
+            if spec.tag == VOICE_TAG:
+                body["voice"] = spec.voice_id or self.reference("video", spec.voice_clip)
+            else:
+                notes.append(f"The voice of {spec.name!r} was left out: useapi.net gives a "
+                             f"voice only to elements tagged {VOICE_TAG!r}.")
         if self.email:
             body["email"] = self.email
         data = self._call("POST", "/elements", json=body)
         elements = data.get("elements") or []
         if not elements or not elements[0].get("id"):
-            raise ProviderError(Failure.PROVIDER_FAULT, "useapi created no element",
-                                retryable=False, provider_text=str(data)[:300])
-        return ElementCreation(element_id=str(elements[0]["id"]))
+            raise ProviderError(Failure.PROVIDER_FAULT, "useapi.net answered without an "
+                                "element id.", retryable=False, provider_text=str(data)[:300])
+        return ElementCreation(element_id=str(elements[0]["id"]), notes=tuple(notes))
 
     def test_connection(self) -> str:
         data = self._call("GET", "/accounts")
@@ -190,10 +243,10 @@ def parse_task(task_id: str, data: Mapping[str, Any]) -> TaskStatus:
         results = tuple(_work_file(w) for w in works if (w.get("resource") or {}).get("resource"))
         return TaskStatus(task_id, TaskState.SUCCEEDED, progress=100, results=results, raw=data)
     if final:
-        reason = str(data.get("message") or task.get("message") or data.get("error") or
-                     f"the task ended as {name or 'failed'}")
-        return TaskStatus(task_id, TaskState.FAILED, failure=Failure.PROVIDER_FAULT,
-                          reason=reason, raw=data)
+        reason = failure_text(data) or f"The task ended as {name or 'failed'}."
+        kind = (Failure.MODERATION if is_moderation(reason) else
+                Failure.CREDITS if is_out_of_credits(reason) else Failure.PROVIDER_FAULT)
+        return TaskStatus(task_id, TaskState.FAILED, failure=kind, reason=reason, raw=data)
     state = TaskState.RUNNING if name == "processing" else TaskState.QUEUED
     return TaskStatus(task_id, state, raw=data)
 

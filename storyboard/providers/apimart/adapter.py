@@ -1,4 +1,7 @@
-"""APIMart (providers.md D): a flattened schema of its own, media by public URL only."""
+"""APIMart (docs/providers.md): a flattened schema of its own, media by public URL only
+(docs.apimart.ai, Kling v3 Omni generation: `image_urls`, `image_with_roles`, "reference video
+list (URL-based)"). No public error table: 402 or an "insufficient balance" text is credits,
+429/5xx transient, other 4xx permanent."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ import httpx
 
 from storyboard.rules import BodyOptions, Storyboard
 
-from .base import (
+from ..base import (
+    CredentialField,
+    ElementSpec,
     Failure,
     Media,
     Provider,
@@ -18,6 +23,7 @@ from .base import (
     TaskHandle,
     TaskState,
     TaskStatus,
+    provider_words,
     retry_after_seconds,
 )
 
@@ -26,44 +32,50 @@ STATES = {"pending": TaskState.QUEUED, "submitted": TaskState.QUEUED,
           "failed": TaskState.FAILED, "cancelled": TaskState.FAILED}
 NEEDS_PUBLIC_URL = (
     "APIMart fetches references by public URL, and this install has none: set "
-    "STORYBOARD_PUBLIC_BASE_URL to the address where its media can be reached from the internet"
+    "STORYBOARD_PUBLIC_BASE_URL to the address where its media can be reached from the internet."
 )
+CREDIT_MARKERS = ("insufficient balance", "insufficient quota", "insufficient credit",
+                  "余额不足")
+MODERATION_MARKERS = ("moderation", "sensitive", "policy", "risk")
 
 
 class ApimartProvider(Provider):
     dialect = "apimart"
+    label = "APIMart"
     default_base_url = "https://api.apimart.ai"
-    credential_fields = ("api_key",)
+    credentials = (CredentialField("api_key", "API key"),)
     needs_public_media = True
+    inline_elements = True  # subjects go inline with their image URLs; no element ids
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.account.credentials.get('api_key', '')}"}
 
     def callback_options(self, url: str, job_ref: str) -> dict[str, str]:
-        return {"webhook": url.rstrip("/")}  # APIMart posts to <webhook>/callback
+        # No docs.apimart.ai page documents a webhook field for Kling Omni: none is sent, and
+        # APIMart jobs are polled.
+        return {}
 
     def _error(self, response: httpx.Response) -> ProviderError:
         data = self.json_of(response)
-        error = data.get("error") if isinstance(data, dict) else None
-        text = str((error.get("message") if isinstance(error, dict) else error) or
-                   data.get("message") or data.get("_text") or "")
+        if not isinstance(data, dict):
+            data = {"_text": str(data)[:300]}
+        error = data.get("error")
+        text = provider_words(error.get("message") if isinstance(error, dict) else error,
+                              data.get("message"), data.get("_text"))
         status = response.status_code
+        words = text or f"HTTP {status} with no explanation."
+        common = {"status": status, "provider_text": text}
+        if status == 402 or any(m in text.lower() for m in CREDIT_MARKERS):
+            return ProviderError(Failure.CREDITS, words, retryable=False, **common)
         if status in (401, 403):
-            return ProviderError(Failure.AUTHENTICATION, f"APIMart {status}: the key was "
-                                 f"refused ({text})", status=status, provider_text=text)
-        if status == 402:
-            return ProviderError(Failure.CREDITS, f"APIMart {status}: {text}", status=status,
-                                 provider_text=text)
+            return ProviderError(Failure.AUTHENTICATION, words, **common)
         if status == 429:
-            return ProviderError(Failure.RATE_LIMITED, f"APIMart 429: {text}",
-                                 retry_after=retry_after_seconds(response, 5.0),
-                                 status=status, provider_text=text)
+            return ProviderError(Failure.RATE_LIMITED, words,
+                                 retry_after=retry_after_seconds(response, 5.0), **common)
         if status >= 500:
-            return ProviderError(Failure.PROVIDER_FAULT, f"APIMart {status}: {text}",
-                                 status=status, provider_text=text)
+            return ProviderError(Failure.PROVIDER_FAULT, words, **common)
         kind = Failure.NOT_FOUND if status == 404 else Failure.REJECTED
-        return ProviderError(kind, f"APIMart {status}: {text}", retryable=False, status=status,
-                             provider_text=text)
+        return ProviderError(kind, words, retryable=False, **common)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)
@@ -84,7 +96,7 @@ class ApimartProvider(Provider):
         first = items[0] if isinstance(items, list) and items else (
             items if isinstance(items, dict) else {})
         if not first.get("task_id"):
-            raise ProviderError(Failure.PROVIDER_FAULT, "APIMart gave no task id",
+            raise ProviderError(Failure.PROVIDER_FAULT, "APIMart answered without a task id.",
                                 retryable=False, provider_text=str(data)[:300])
         return TaskHandle(str(first["task_id"]), raw=data)
 
@@ -96,6 +108,12 @@ class ApimartProvider(Provider):
         if not media.public_url:
             raise ProviderError(Failure.REJECTED, NEEDS_PUBLIC_URL, retryable=False)
         return media.public_url
+
+    def inline_element(self, slot: str, spec: ElementSpec) -> dict[str, Any]:
+        """A subject described in the body: its name, description and image URLs (frontal
+        first)."""
+        urls = [self.reference(slot, m) for m in (spec.frontal, *spec.extra) if m]
+        return {"name": spec.name, "description": spec.description, "element_input_urls": urls}
 
     def test_connection(self) -> str:
         try:
@@ -121,11 +139,12 @@ def parse_task(task_id: str, data: Mapping[str, Any]) -> TaskStatus:
         return TaskStatus(task_id, state, progress=100, results=tuple(files), raw=data)
     if state == TaskState.FAILED:
         error = payload.get("error")
-        reason = str((error.get("message") if isinstance(error, dict) else error) or
-                     f"the task ended as {payload.get('status')}")
-        kind = (Failure.MODERATION if any(w in reason.lower() for w in
-                                          ("moderation", "sensitive", "policy", "risk"))
-                else Failure.PROVIDER_FAULT)
+        reason = provider_words(error.get("message") if isinstance(error, dict) else error
+                                ) or f"The task ended as {payload.get('status')}."
+        lowered = reason.lower()
+        kind = (Failure.MODERATION if any(w in lowered for w in MODERATION_MARKERS) else
+                Failure.CREDITS if any(w in lowered for w in CREDIT_MARKERS) else
+                Failure.PROVIDER_FAULT)
         return TaskStatus(task_id, state, failure=kind, reason=reason, raw=data)
     return TaskStatus(task_id, state, progress=progress, raw=data)
 

@@ -1,9 +1,16 @@
-"""Kling's official developer API (providers.md B). Errors are decided by the envelope's `code`,
-not by HTTP status: several 429s are permanent account problems."""
+"""Kling's official developer API (docs/providers.md). Errors are decided by the envelope's
+`code`, not by HTTP status: several 429s are permanent account problems.
+
+Media rules (official omni-video docs, as copied in WHQ25/rawgenai docs/research/kling/
+omni-video-o1.md): images go as a URL or raw base64 (no `data:` prefix), a file of at most
+10 MB; videos go by URL only ("参考视频，通过URL方式获取"). Element ids are int64 ("element_id":
+long) in every source; our caches keep them as strings."""
 
 from __future__ import annotations
 
 import base64
+import os
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -11,8 +18,9 @@ from typing import Any
 
 from storyboard.rules import BodyOptions, Storyboard
 
-from . import jwt_tokens
-from .base import (
+from .. import jwt_tokens
+from ..base import (
+    CredentialField,
     ElementCreation,
     ElementSpec,
     Failure,
@@ -23,6 +31,7 @@ from .base import (
     TaskHandle,
     TaskState,
     TaskStatus,
+    provider_words,
     retry_after_seconds,
 )
 
@@ -58,6 +67,14 @@ ERROR_CODES: dict[int, tuple[Failure, bool, str]] = {
 }
 TOKEN_CODES = {1003, 1004}
 MODERATION_WORDS = ("risk", "security", "sensitive", "moderation", "policy")
+# The answers to a create that names a missing element or a reused external_task_id (code 1201;
+# the wording is the sandbox's and the contract's, as the vendor documents only the code).
+MISSING_ELEMENT = re.compile(r"\belement_id\s+(\S+)\s+does not exist", re.I)
+DUPLICATE_EXTERNAL_ID = re.compile(r"\bexternal_task_id\b.*\balready exists", re.I)
+# Image files sent as base64: at most 10 MB (official docs, image_list and element images).
+BASE64_IMAGE_LIMIT = 10 * 1024 * 1024
+ELEMENT_NAME_LIMIT = 20
+ELEMENT_DESCRIPTION_LIMIT = 100
 
 
 def mint_jwt(access_key: str, secret_key: str, now: float) -> str:
@@ -66,9 +83,14 @@ def mint_jwt(access_key: str, secret_key: str, now: float) -> str:
 
 class KlingProvider(Provider):
     dialect = "kling"
+    label = "Kling (official API)"
     default_base_url = "https://api-singapore.klingai.com"
-    credential_fields = ("access_key", "secret_key")
+    credentials = (CredentialField("access_key", "Access key"),
+                   CredentialField("secret_key", "Secret key"))
     has_external_task_id = True
+    # "external_task_id: custom task id, unique within the account" (official docs): a second
+    # create with our job id is refused, so re-sending a create after a lost answer is safe.
+    idempotent_create = True
     has_elements = True
     path_prefix = ""
 
@@ -97,24 +119,26 @@ class KlingProvider(Provider):
     # --- envelope ------------------------------------------------------------------------
     def error_from(self, status: int, data: Mapping[str, Any], retry_after) -> ProviderError:
         code = data.get("code")
-        message = str(data.get("message") or data.get("_text") or "")
+        text = provider_words(data.get("message"), data.get("_text"))
+        common = {"status": status, "code": code, "provider_text": text}
         if isinstance(code, int) and code in ERROR_CODES:
             kind, retryable, meaning = ERROR_CODES[code]
-            return ProviderError(kind, f"{self.dialect} error {code} ({meaning}): {message}",
-                                 retryable=retryable, code=code, status=status,
+            missing = MISSING_ELEMENT.search(text) if code == 1201 else None
+            return ProviderError(kind, text or f"Error {code}: {meaning}.",
+                                 retryable=retryable,
                                  retry_after=retry_after if kind == Failure.RATE_LIMITED
-                                 else None, provider_text=message)
+                                 else None,
+                                 missing_elements=(missing.group(1),) if missing else (),
+                                 **common)
+        words = text or f"HTTP {status} with no explanation."
         if status >= 500 or status == 429:
             kind = Failure.RATE_LIMITED if status == 429 else Failure.PROVIDER_FAULT
-            return ProviderError(kind, f"{self.dialect} HTTP {status}: {message}",
-                                 retryable=True, retry_after=retry_after, status=status,
-                                 code=code, provider_text=message)
+            return ProviderError(kind, words, retryable=True, retry_after=retry_after,
+                                 **common)
         if status in (401, 403):
-            return ProviderError(Failure.AUTHENTICATION, f"{self.dialect} HTTP {status}: "
-                                 f"{message}", status=status, code=code, provider_text=message)
+            return ProviderError(Failure.AUTHENTICATION, words, **common)
         return ProviderError(Failure.REJECTED if status != 404 else Failure.NOT_FOUND,
-                             f"{self.dialect} HTTP {status}, code {code}: {message}",
-                             retryable=False, status=status, code=code, provider_text=message)
+                             words, retryable=False, **common)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         for attempt in range(2):
@@ -143,11 +167,22 @@ class KlingProvider(Provider):
     def create_task(self, storyboard: Storyboard, refs: Mapping[str, Any],
                     options: BodyOptions) -> TaskHandle:
         body = self.body(storyboard, refs, options)
-        data = self._call("POST", "/v1/videos/omni-video", json=body)
+        try:
+            data = self._call("POST", "/v1/videos/omni-video", json=body)
+        except ProviderError as error:
+            external = body.get("external_task_id")
+            if not (external and error.code == 1201 and
+                    DUPLICATE_EXTERNAL_ID.search(error.provider_text)):
+                raise
+            # The first create arrived (its answer was lost): that task is this job's.
+            found = self.find_task(str(external))
+            if found is None:
+                raise
+            return TaskHandle(found.task_id, external_task_id=str(external), raw=found.raw)
         task = data.get("data") or {}
         if not task.get("task_id"):
-            raise ProviderError(Failure.PROVIDER_FAULT, f"{self.dialect} gave no task id",
-                                retryable=False, provider_text=str(data)[:300])
+            raise ProviderError(Failure.PROVIDER_FAULT, f"{self.label} answered without a "
+                                "task id.", retryable=False, provider_text=str(data)[:300])
         external = (task.get("task_info") or {}).get("external_task_id")
         return TaskHandle(str(task["task_id"]), external_task_id=external, raw=data)
 
@@ -173,19 +208,35 @@ class KlingProvider(Provider):
     def reference(self, slot: str, media: Media) -> str:
         if media.public_url:
             return media.public_url
+        if slot.startswith("video") or media.content_type.startswith("video/"):
+            raise ProviderError(Failure.REJECTED, needs_public_url(self.label, slot),
+                                retryable=False)
+        size = os.path.getsize(media.path)
+        if size > BASE64_IMAGE_LIMIT:
+            raise ProviderError(Failure.REJECTED, (
+                f"{slot}: the image is {size / 1048576:.1f} MB; {self.label} takes at most "
+                f"{BASE64_IMAGE_LIMIT // 1048576} MB. Use a smaller image, or set "
+                "STORYBOARD_PUBLIC_BASE_URL so the vendor fetches it by URL."), retryable=False)
         with open(media.path, "rb") as handle:
-            return base64.b64encode(handle.read()).decode()  # no data: prefix (providers.md B)
+            return base64.b64encode(handle.read()).decode()  # no data: prefix (official docs)
 
     def create_element(self, spec: ElementSpec) -> ElementCreation:
-        body: dict[str, Any] = {"element_name": spec.name[:20],
-                                "element_description": spec.description[:100]}
+        notes: list[str] = []
+        description = spec.description.strip()
+        if not description:
+            # element_description is required and may not be empty (official element docs).
+            description = spec.name
+            notes.append(f"{spec.name!r} has no description; {self.label} requires one, so "
+                         "its name was sent as the description.")
+        body: dict[str, Any] = {"element_name": spec.name[:ELEMENT_NAME_LIMIT],
+                                "element_description": description[:ELEMENT_DESCRIPTION_LIMIT]}
         if spec.video is not None:
             body["reference_type"] = "video_refer"
             body["element_video_list"] = {"refer_videos": [
                 {"video_url": self.reference("video", spec.video)}]}
         else:
             if spec.frontal is None:
-                raise ProviderError(Failure.REJECTED, "an image element needs a frontal image",
+                raise ProviderError(Failure.REJECTED, "An image element needs a frontal image.",
                                     retryable=False)
             body["reference_type"] = "image_refer"
             # The API wants 1–3 extra views; an element with none repeats its frontal image.
@@ -194,30 +245,56 @@ class KlingProvider(Provider):
                 "frontal_image": self.reference("image", spec.frontal),
                 "refer_images": [{"image_url": self.reference("image", m)} for m in extras],
             }
+        voice = voice_field(spec)
+        if voice:
+            body["element_voice_id"] = voice
+        elif spec.voice_id or spec.voice_clip is not None:
+            notes.append(f"The voice of {spec.name!r} was left out: {self.label} binds a voice "
+                         "id to video elements only.")
         if spec.tag in TAG_IDS:
             body["tag_list"] = [{"tag_id": TAG_IDS[spec.tag]}]
         data = self._call("POST", "/v1/general/advanced-custom-elements", json=body)
         task_id = (data.get("data") or {}).get("task_id")
         if not task_id:
-            raise ProviderError(Failure.PROVIDER_FAULT, "kling gave no element task id",
-                                retryable=False, provider_text=str(data)[:300])
-        return self.element_status(str(task_id))
+            raise ProviderError(Failure.PROVIDER_FAULT, f"{self.label} answered without an "
+                                "element task id.", retryable=False,
+                                provider_text=str(data)[:300])
+        created = self.element_status(str(task_id))
+        return ElementCreation(created.element_id, created.task_id, created.failed,
+                               tuple(notes) + created.notes)
 
     def element_status(self, task_id: str) -> ElementCreation:
         data = self._call("GET", f"/v1/general/advanced-custom-elements/{task_id}")
         payload = data.get("data") or {}
         status = payload.get("task_status")
         elements = (payload.get("task_result") or {}).get("elements") or []
-        if elements and elements[0].get("element_id"):
-            return ElementCreation(element_id=str(elements[0]["element_id"]), task_id=task_id)
+        element_id = elements[0].get("element_id") if elements else None
+        if element_id is not None and element_id != "":
+            # An int64 in the answer; kept as a string in our caches.
+            return ElementCreation(element_id=str(element_id), task_id=task_id)
         if status == "failed":
-            return ElementCreation(task_id=task_id,
-                                   failed=str(payload.get("task_status_msg") or "failed"))
+            return ElementCreation(task_id=task_id, failed=provider_words(
+                payload.get("task_status_msg")) or "failed")
         return ElementCreation(task_id=task_id)
 
     def test_connection(self) -> str:
         self._call("GET", "/v1/videos/omni-video", params={"pageNum": 1, "pageSize": 1})
-        return f"Connected to {self.dialect}: the keys were accepted."
+        return f"Connected to {self.label}: the keys were accepted."
+
+
+def needs_public_url(label: str, slot: str) -> str:
+    return (f"{slot}: {label} takes reference videos by URL only, and this install has no "
+            "public media address: set STORYBOARD_PUBLIC_BASE_URL to the address where its "
+            "media can be reached from the internet.")
+
+
+def voice_field(spec: ElementSpec) -> str | None:
+    """`element_voice_id` (optional, a voice id from the account's voice library) is bound to
+    video elements only: new-api's copy of the element docs ("仅视频定制主体支持绑定") and a
+    client calibrated against the live API agree; a TypeScript client says image elements.
+    [unverified on the official page itself] A voice clip would first need the custom-voices
+    API, which we do not call: it is left out."""
+    return spec.voice_id if spec.video is not None and spec.voice_id else None
 
 
 def parse_official(task_id: str, payload: Mapping[str, Any], raw: Mapping[str, Any]
@@ -238,7 +315,7 @@ def parse_official(task_id: str, payload: Mapping[str, Any], raw: Mapping[str, A
         return TaskStatus(task_id, TaskState.SUCCEEDED, progress=100, results=tuple(files),
                           credits=credits, raw=raw)
     if status == "failed":
-        reason = str(payload.get("task_status_msg") or "the task failed")
+        reason = provider_words(payload.get("task_status_msg")) or "The task failed."
         kind = (Failure.MODERATION if any(w in reason.lower() for w in MODERATION_WORDS)
                 else Failure.PROVIDER_FAULT)
         return TaskStatus(task_id, TaskState.FAILED, failure=kind, reason=reason,
