@@ -14,6 +14,8 @@ urlpatterns = [
     path("clips/<int:clip_id>/video/", views.clip_file, name="clip_file"),
     path("clips/<int:clip_id>/poster/", views.clip_poster, name="clip_poster"),
     path("hook/<uuid:job_id>/<str:secret>/", views.callback, name="callback"),
-    # APIMart posts to "<webhook>/callback".
-    path("hook/<uuid:job_id>/<str:secret>/callback", views.callback, name="callback_apimart"),
+    # A vendor may post to the webhook URL it was given with "/callback" appended (APIMart
+    # does): the same view answers there.
+    path("hook/<uuid:job_id>/<str:secret>/callback", views.callback,
+         name="callback_with_suffix"),
 ]

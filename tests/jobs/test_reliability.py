@@ -179,3 +179,19 @@ def test_credentials_never_travel_in_task_arguments_errors_or_logs(cast, board, 
     rendered = " ".join([job.failure_text, job.provider_text, str(job.request_body),
                          caplog.text])
     assert secret not in rendered
+
+
+def test_a_callback_with_callback_appended_to_the_url_also_triggers_a_poll(
+        cast, board, queue, sandbox_account, client):
+    from django.urls import reverse
+
+    job = submit_job(board(sandbox_account("apimart")), cast.editor, "k")
+    queue.run_all()
+    job.refresh_from_db()
+    url = reverse("jobs:callback_with_suffix", args=[job.pk, job.callback_secret])
+    assert url.endswith("/callback")
+    before = len(queue.tasks)
+    assert client.post(url, data="{}", content_type="application/json").status_code == 204
+    assert [name for name, _ in queue.tasks[before:]] == ["poll_job"]
+    forged = reverse("jobs:callback_with_suffix", args=[job.pk, "forged"])
+    assert client.post(forged).status_code == 404 and len(queue.tasks) == before + 1
