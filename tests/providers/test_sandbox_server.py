@@ -31,7 +31,10 @@ def sandbox(tmp_path):
 
 def test_the_root_page_health_and_unknown_paths_answer_plainly(sandbox):
     with client(sandbox) as c:
-        assert "offline simulator" in c.get("/").text
+        page = c.get("/").text
+        assert "offline simulator" in page and "State survives restarts" in page
+        assert str(sandbox.app.config.data_dir.resolve()) in page  # where it is kept
+        assert "forgets" not in page
         assert c.get("/_sandbox/health").text == "ok\n"
         assert c.get("/nowhere").status_code == 404
         assert c.post("/files/x").status_code == 405
