@@ -321,9 +321,12 @@
     if (add) add.disabled = cards.length >= MAX_SHOTS;
   }
 
+  // Card widths follow their seconds through data-secs and the stylesheet, never a style
+  // attribute: htmx copies attributes between old and new cards when it swaps, and the CSP
+  // refuses a style attribute set that way.
   function sizeCard(card) {
     const s = seconds(card);
-    card.style.setProperty("--secs", s);
+    card.dataset.secs = String(Math.max(1, Math.min(15, Math.round(s) || 1)));
     const edge = card.querySelector(".edge");
     if (edge) {
       edge.setAttribute("aria-valuenow", s);
@@ -340,15 +343,7 @@
     return card;
   }
 
-  // Card widths follow their seconds (set here: the CSP allows no inline style attributes).
-  function sizeFromData() {
-    document.querySelectorAll("#timeline .shot[data-secs]").forEach((card) => {
-      card.style.setProperty("--secs", card.dataset.secs);
-    });
-  }
-
   function setUpComposition() {
-    sizeFromData();
     const timeline = document.getElementById("timeline");
     const add = document.getElementById("add-shot");
     if (!timeline || !editable || timeline.dataset.wired) return;

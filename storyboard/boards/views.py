@@ -154,7 +154,7 @@ class ShotView:
     @property
     def grow(self) -> int:
         try:
-            return min(60, max(1, int(self.duration)))
+            return min(15, max(1, int(self.duration)))  # the stylesheet has 1-15
         except ValueError:
             return 1
 

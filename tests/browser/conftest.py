@@ -27,12 +27,32 @@ def browser():
         browser.close()
 
 
+# Chromium logs every non-2xx answer as a console error. A 4xx is how the app refuses bad input
+# (a refused upload, a check that fails) and the page shows the refusal; a 5xx never is.
+_REFUSAL = "Failed to load resource: the server responded with a status of 4"
+
+
+def _is_error(message) -> bool:
+    return message.type == "error" and not message.text.startswith(_REFUSAL)
+
+
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 800})
+def console_errors():
+    """What the browser reported as errors: console.error, CSP violations, uncaught
+    exceptions. Every browser test fails when this is not empty at its end."""
+    return []
+
+
+@pytest.fixture
+def page(browser, console_errors):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
+    page.on("console", lambda message: _is_error(message) and console_errors.append(
+        f"console: {message.text} ({message.location.get('url', '')})"))
+    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
     yield page
     context.close()
+    assert console_errors == [], "the browser reported errors"
 
 
 @pytest.fixture
