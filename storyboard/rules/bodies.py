@@ -81,7 +81,10 @@ def element_id(ref: Any) -> int:
     """A kling/cometapi element id as sent: an integer (int64 in every source)."""
     text = str(ref).strip()
     if not (text.isascii() and text.isdigit()):
-        raise BodyError(f"element id {ref!r} is not a whole number")
+        raise BodyError(
+            f"element id {ref!r} is not a whole number: kling and cometapi take the account's "
+            f"integer element ids"
+        )
     return int(text)
 
 

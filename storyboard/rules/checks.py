@@ -35,10 +35,12 @@ class CheckContext:
     """What the rules cannot know from the storyboard alone.
 
     ``vip``: the useapi account has the VIP flag; None = unknown (the command line), which turns
-    VIP-only problems into warnings. ``public_media``: the app has a public media base URL
-    (APIMart); None = unknown, likewise a warning. ``element_ids``: dialect -> element slots that
-    have an id on that dialect's account; for cometapi, elements missing from the set go as their
-    frontal image. A dialect absent from the mapping is not checked for ids.
+    VIP-only problems into warnings. ``public_media``: the vendor can fetch this install's media by
+    URL (a public base URL is set, or a sandbox account) — needed by APIMart for every reference
+    and by kling/cometapi for videos; None = unknown, likewise a warning. ``element_ids``:
+    dialect -> element slots that have an id on that dialect's account; for cometapi, elements
+    missing from the set go as their frontal image. A dialect absent from the mapping is not
+    checked for ids.
     """
 
     vip: bool | None = None

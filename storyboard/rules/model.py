@@ -82,8 +82,8 @@ class Attachment:
 
     images:   ``role`` is reference / first_frame / end_frame.
     video_1:  ``refer_type`` feature / base, ``keep_original_sound``.
-    elements: optional facts some checks and dialects need: ``name`` and ``description`` (APIMart
-              subjects), ``is_video_element``, ``frontal_image`` and ``extra_images`` (refs of the
+    elements: optional facts some checks and dialects need: ``name`` and ``description`` (element
+              creation), ``is_video_element``, ``frontal_image`` and ``extra_images`` (refs of the
               element's pictures; CometAPI falls back to the frontal image), ``tag`` (character,
               prop, ...; "" unknown) and ``voice``: "" none, "id" a voice id from the vendor's
               voice library, "clip" a clip to clone (useapi takes a voice on a character only).
