@@ -285,6 +285,13 @@ STORYBOARD_LOCAL_URL = envurl("STORYBOARD_LOCAL_URL")
 STORYBOARD_JOB_MAX_AGE = envint("STORYBOARD_JOB_MAX_AGE", 2 * 3600, minimum=60)
 # How long a worker's claim on a job lasts; after that another worker may pick the job up.
 STORYBOARD_JOB_LEASE = envint("STORYBOARD_JOB_LEASE", 90, minimum=2)
+# A create that timed out is looked up by our job id (storyboard.jobs.recovery): "nothing there"
+# is believed this long after sending, after at most this many lookups, until this age.
+STORYBOARD_LOST_CREATE_SETTLE = envint("STORYBOARD_LOST_CREATE_SETTLE", 60, minimum=0)
+STORYBOARD_LOST_CREATE_LOOKUPS = envint("STORYBOARD_LOST_CREATE_LOOKUPS", 12, minimum=1)
+STORYBOARD_LOST_CREATE_MAX_AGE = envint("STORYBOARD_LOST_CREATE_MAX_AGE", 1800, minimum=60)
+# A job whose worker died this many times while submitting it needs attention.
+STORYBOARD_SUBMIT_MAX_STALLS = envint("STORYBOARD_SUBMIT_MAX_STALLS", 5, minimum=1)
 STORYBOARD_CLIP_MAX_BYTES = envint("STORYBOARD_CLIP_MAX_BYTES", 500 * 1024 * 1024, minimum=1024)
 
 # Invitations expire this many days after they are created.

@@ -197,7 +197,7 @@ POST_DATA: dict[str, Callable] = {
 
 # Views open to signed-out visitors.
 PUBLIC = {"login", "healthz", "teams:accept", "boards:public_media", "jobs:callback",
-          "jobs:callback_apimart"}
+          "jobs:callback_with_suffix"}
 
 
 def post_data(route: Route, cast) -> dict:
@@ -234,4 +234,4 @@ def database_digest() -> str:
 
 # Routes a provider calls: they cannot carry our CSRF token, so a per-job secret in the URL
 # stands in for it (tested in tests/jobs/test_callbacks.py).
-CSRF_EXEMPT = {"jobs:callback", "jobs:callback_apimart"}
+CSRF_EXEMPT = {"jobs:callback", "jobs:callback_with_suffix"}
