@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from storyboard.boards.models import Storyboard
+from storyboard.boards.state import element_attachment
 from storyboard.library.models import ElementVersion, ReferenceImage, ReferenceVideo
 from storyboard.providers.base import ElementSpec, Media
 from storyboard.providers.prepare import ElementSource, media_type_for
@@ -38,13 +39,8 @@ def to_value(board: Storyboard) -> Value:
                                                 keep_original_sound=slot.keep_original_sound)
         elif slot.element_version_id:
             version = slot.element_version
-            images = [link.image for link in version.ordered_images()]
-            attachments[slot.name] = Attachment(
-                version.name, name=version.name, description=version.description,
-                is_video_element=version.element.kind == "video",
-                frontal_image=images[0].name if images else None,
-                extra_images=tuple(i.name for i in images[1:]),
-            )
+            attachments[slot.name] = element_attachment(
+                version, [link.image.name for link in version.ordered_images()])
     return Value(
         settings=Settings(title=board.title, mode=board.mode, aspect_ratio=board.aspect_ratio,
                           duration=board.duration, count=board.count, audio=board.audio,

@@ -322,7 +322,8 @@ def items_of_board(board: Storyboard) -> dict[str, object]:
 _SLOT_COLUMNS = (
     "storyboard_id", "name", "image_id", "video_id", "element_version_id", "role", "refer_type",
     "keep_original_sound", "image__name", "video__name", "element_version__name",
-    "element_version__description", "element_version__created_at",
+    "element_version__description", "element_version__created_at", "element_version__tag",
+    "element_version__voice_id", "element_version__voice_clip",
     "element_version__element__kind",
 )
 
@@ -385,11 +386,19 @@ def attachment(kind: str, item, slot: SlotState, facts: ElementFacts | None = No
     if kind == "video":
         return Attachment(item.name, refer_type=slot.refer_type,
                           keep_original_sound=slot.keep_original_sound)
-    names = facts.image_names if facts else ()
+    return element_attachment(item, facts.image_names if facts else ())
+
+
+def element_attachment(version, image_names) -> Attachment:
+    """What the rules know of an element version: the one builder for the live check, the
+    submit check and the batch command, so they cannot disagree (the voice and tag rules
+    depend on it)."""
+    names = tuple(image_names)
+    voice = "id" if version.voice_id else ("clip" if version.voice_clip else "")
     return Attachment(
-        item.name, name=item.name, description=item.description,
-        is_video_element=item.element.kind == "video",
-        frontal_image=names[0] if names else None, extra_images=tuple(names[1:]),
+        version.name, name=version.name, description=version.description,
+        is_video_element=version.element.kind == "video", tag=version.tag, voice=voice,
+        frontal_image=names[0] if names else None, extra_images=names[1:],
     )
 
 

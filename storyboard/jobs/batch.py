@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import transaction
 
 from storyboard.boards.editing import context_for
+from storyboard.boards.state import element_attachment
 from storyboard.jobs import worker
 from storyboard.jobs.actions import _create_job
 from storyboard.jobs.models import FINAL, Job
@@ -90,10 +91,9 @@ def _with_library_elements(value, sources: dict):
         if version is None:
             continue
         images = [link.image.name for link in version.ordered_images()]
-        attachments[slot] = dataclasses.replace(
-            attachments[slot], name=version.name, description=version.description,
-            is_video_element=version.element.kind == "video",
-            frontal_image=images[0] if images else None, extra_images=tuple(images[1:]))
+        # The element's facts as the editor gives them, under the reference as written.
+        attachments[slot] = dataclasses.replace(element_attachment(version, images),
+                                                ref=attachments[slot].ref)
     return dataclasses.replace(value, attachments=attachments)
 
 

@@ -429,6 +429,13 @@ def _prepare_clip(upload, workdir: str) -> _Clip:
                            "clip") from None
 
 
+def _refuse_voice_by_tag(tag: str, voice, *, kept_clip: bool) -> None:
+    voice_id, voice_path, _ = voice
+    problem = limits.voice_tag_problem(tag, bool(voice_id or voice_path or kept_clip))
+    if problem:
+        raise LibraryError(problem, "voice")
+
+
 def _prepare_voice(data: ElementInput, workdir: str) -> tuple[str, str | None, float | None]:
     voice_id = (data.voice_id or "").strip()
     if voice_id and data.voice_clip is not None:
@@ -530,6 +537,7 @@ def create_element(team: Team, user, kind: str, data: ElementInput) -> Element:
                 raise LibraryError("Clip: upload an MP4 or MOV clip.", "clip")
             clip = _prepare_clip(data.clip, workdir)
             voice = _prepare_voice(data, workdir)
+            _refuse_voice_by_tag(fields[1], voice, kept_clip=False)
         with _writing() as files:
             element = Element.objects.create(team=team, kind=kind, created_by=user)
             _write_version(team, element, user, files, number=1, fields=fields, images=images,
@@ -564,6 +572,8 @@ def edit_element(element: Element, user, data: ElementInput) -> tuple[ElementVer
             if data.clip is not None:
                 clip = _prepare_clip(data.clip, workdir)
             voice = _prepare_voice(data, workdir)
+            _refuse_voice_by_tag(fields[1], voice, kept_clip=bool(
+                previous.voice_clip and not data.remove_voice_clip))
         if _same_as(previous, fields, images, clip, voice, data.remove_voice_clip):
             return previous, False
         with _writing() as files:

@@ -117,3 +117,21 @@ def test_only_a_character_element_may_carry_a_voice(tag, has_voice, refused):
 def test_the_form_says_which_elements_can_carry_a_voice(editor):
     page = editor.get("/library/elements/new/?kind=video").content.decode()
     assert "Only a Character element can carry a voice." in page
+
+
+def test_a_voice_on_a_prop_element_is_refused_by_the_form(editor, stored_files):
+    response = editor.post("/library/elements/new/?kind=video", {
+        "kind": "video", "name": "Lamp", "tag": "prop", "voice_id": "v1",
+        "clip": video_upload()})
+    assert response.status_code == 400
+    assert "Voice: only a Character element can carry a voice" in response.content.decode()
+    assert Element.objects.count() == 0 and stored_files() == []
+
+
+def test_retagging_a_voiced_element_away_from_character_is_refused(editor):
+    assert create(editor, clip=video_upload(), voice_id="v1").status_code == 302
+    element = Element.objects.get()
+    response = editor.post(f"/library/elements/{element.pk}/edit/",
+                           {"name": "Runner", "tag": "prop", "voice_id": "v1"})
+    assert "Voice: only a Character element can carry a voice" in response.content.decode()
+    assert element.versions.count() == 1
