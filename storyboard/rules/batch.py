@@ -45,6 +45,7 @@ from .model import (
     slot_kind,
 )
 from .report import ERROR, WARNING, Problem
+from .storable import first_unstorable
 
 DEFAULT_MODEL = "v3"
 SCALAR_KEYS = ("prompt", "omni_version", "mode", "aspect_ratio", "title", "negative_prompt")
@@ -241,6 +242,18 @@ def read_item(raw: Any, where: str, dialect: str = "useapi") -> BatchItem:
     return BatchItem(Storyboard(settings, target, shots, attachments), problems)
 
 
+def _refuse_unstorable(data: Any) -> None:
+    """Text no database can store (NUL, lone surrogates from JSON escapes), named by item and
+    field before anything is read further."""
+    items = data if isinstance(data, list) else [data]
+    for i, item in enumerate(items):
+        found = first_unstorable(item)
+        if found:
+            where, why = found
+            whose = f"item {i + 1}" if isinstance(data, list) else "the storyboard"
+            raise BatchFormatError(f"{whose}, {where}: {why}")
+
+
 def parse_batch(text: str, dialect: str = "useapi") -> BatchFile:
     """Read a batch file's text. Raises :class:`BatchFormatError` saying where it went wrong."""
     try:
@@ -249,6 +262,7 @@ def parse_batch(text: str, dialect: str = "useapi") -> BatchFile:
         raise BatchFormatError(f"not JSON (line {e.lineno}, column {e.colno}: {e.msg})") from None
     except (ValueError, RecursionError) as e:
         raise BatchFormatError(f"not JSON ({str(e)[:80]})") from None
+    _refuse_unstorable(data)
     if isinstance(data, dict):
         return BatchFile([read_item(data, "the storyboard", dialect)], is_list=False)
     if not isinstance(data, list):

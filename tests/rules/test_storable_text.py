@@ -29,3 +29,15 @@ def test_a_surrogate_in_a_key_is_found_too():
     item = json.loads('{"\\udc80": "x"}')
     where, _ = first_unstorable(item)
     assert "key" in where
+
+
+def test_a_batch_file_with_a_nul_or_a_lone_surrogate_is_refused_naming_item_and_field():
+    import pytest
+
+    from storyboard.rules import parse_batch
+    from storyboard.rules.batch import BatchFormatError
+
+    with pytest.raises(BatchFormatError, match=r"item 2, shots\[0\]\.prompt: contains a NUL"):
+        parse_batch('[{"prompt": "ok"}, {"shots": [{"prompt": "a\\u0000", "duration": "3"}]}]')
+    with pytest.raises(BatchFormatError, match=r"the storyboard, title: contains a lone surr"):
+        parse_batch('{"prompt": "ok", "title": "\\ud800"}')
