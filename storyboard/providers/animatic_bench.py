@@ -74,7 +74,8 @@ def bench_storyboard():
         Settings(title="Market morning", multi_shot=True, aspect_ratio="16:9"),
         Target("animatic", "v3"),
         tuple(Shot(p, d) for p, d in zip(prompts, durations, strict=True)),
-        {s: Attachment(ref=s) for s in SLOTS},
+        # Elements stand for library elements (a name, not a vendor's raw id).
+        {s: Attachment(ref=s, name=s if s.startswith("element") else "") for s in SLOTS},
     )
 
 

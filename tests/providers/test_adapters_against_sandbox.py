@@ -95,7 +95,8 @@ def test_useapi_uploads_each_file_once_and_creates_an_element_once(sandbox, tmp_
     element_ids: dict[str, str] = {}
     sb = storyboard("useapi", prompt="@element_1 climbs the stairs, lit by @image_1",
                     attachments={"image_1": Attachment("face.jpg"),
-                                 "element_1": Attachment("Keeper")})
+                                 "element_1": Attachment("Keeper", name="Keeper",
+                                                         frontal_image="face.jpg")})
     first = prepare_refs(provider, sb, media=lambda s: face, elements=lambda s: source,
                          element_ids=element_ids)
     second = prepare_refs(provider, sb, media=lambda s: face, elements=lambda s: source,
@@ -113,7 +114,7 @@ def test_kling_creates_elements_as_a_task_and_the_job_waits_for_the_id(sandbox, 
     source = ElementSource("ev:7", ElementSpec("Keeper", "Keeper", "character", frontal=face,
                                                extra=(face,)))
     sb = storyboard("kling", prompt="@element_1 waves", attachments={
-        "element_1": Attachment("Keeper")})
+        "element_1": Attachment("Keeper", name="Keeper", frontal_image="face.jpg")})
     ids: dict[str, str] = {}
     tasks: dict[str, str] = {}
     first = prepare_refs(provider, sb, media=lambda s: None, elements=lambda s: source,
@@ -132,7 +133,7 @@ def test_cometapi_sends_an_element_without_an_id_as_its_frontal_image(sandbox, t
     face = image_media(tmp_path, "face.jpg")
     source = ElementSource("ev:3", ElementSpec("Keeper", "", "character", frontal=face))
     sb = storyboard("cometapi", prompt="@element_1 waves", attachments={
-        "element_1": Attachment("Keeper")})
+        "element_1": Attachment("Keeper", name="Keeper", frontal_image="face.jpg")})
     prepared = prepare_refs(provider, sb, media=lambda s: None, elements=lambda s: source,
                             element_ids={})
     assert "sent as its frontal image" in prepared.notes[0]
