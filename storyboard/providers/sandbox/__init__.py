@@ -6,10 +6,11 @@ in-process with :func:`serve_in_thread`. Base URLs: :func:`base_urls`; accepted 
 :data:`SANDBOX_CREDENTIALS`; fault keywords: :data:`FAULTS`.
 """
 
+from storyboard.providers.kling.sandbox_auth import mint_jwt, verify_jwt
+
 from .app import SandboxApp, make_app
 from .config import BASE_PATHS, DIALECTS, SANDBOX_CREDENTIALS, SandboxConfig, base_urls
 from .faults import FAULTS
-from .kling_auth import mint_jwt, verify_jwt
 from .server import RunningSandbox, main, serve_in_thread
 
 __all__ = [

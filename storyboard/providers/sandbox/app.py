@@ -11,24 +11,24 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import send_file
 
-from . import apimart, cometapi, kling, useapi
+from storyboard.providers.registry import VENDOR_PACKAGES
+
 from .config import BASE_PATHS, SandboxConfig
 from .faults import FAULTS
 from .media import poster_png
 from .state import SandboxState, Task
 from .web import ApiError, Request, Response, json_response, text_response
 
+# Each vendor package holds its own half of the sandbox (providers/<vendor>/sandbox.py).
 DIALECT_MODULES: dict[str, Any] = {
-    "useapi": useapi,
-    "kling": kling,
-    "cometapi": cometapi,
-    "apimart": apimart,
+    name: import_module(f"storyboard.providers.{name}.sandbox") for name in VENDOR_PACKAGES
 }
 # which render a file name serves, first existing wins (video.mp4: kling's clean url, apimart's)
 FILE_VARIANTS = {

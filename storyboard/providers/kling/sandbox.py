@@ -11,8 +11,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from . import callbacks, kling_auth, official
-from .common import (
+from storyboard.providers.kling import sandbox_auth as kling_auth
+from storyboard.providers.kling import sandbox_official as official
+from storyboard.providers.sandbox import callbacks
+from storyboard.providers.sandbox.common import (
     answer_late,
     check_range,
     dispatch,
@@ -23,9 +25,9 @@ from .common import (
     want_choice,
     want_str,
 )
-from .faults import find_keywords
-from .state import SandboxState, Status, Task
-from .web import ApiError, Request, Response, json_response
+from storyboard.providers.sandbox.faults import find_keywords
+from storyboard.providers.sandbox.state import SandboxState, Status, Task
+from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
 
 DEFAULT_CODES = {
     400: 1201,

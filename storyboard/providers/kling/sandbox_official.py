@@ -16,11 +16,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .common import check_range, digit_seconds, is_http_url, want_choice, want_str
-from .media import Plan, image_size
-from .references import decode_base64_image
-from .state import SandboxState, Status, Task
-from .web import ApiError
+from storyboard.providers.sandbox.common import (
+    check_range,
+    digit_seconds,
+    is_http_url,
+    want_choice,
+    want_str,
+)
+from storyboard.providers.sandbox.media import Plan, image_size
+from storyboard.providers.sandbox.references import decode_base64_image
+from storyboard.providers.sandbox.state import SandboxState, Status, Task
+from storyboard.providers.sandbox.web import ApiError
 
 MODELS = {"kling-video-o1": "o1", "kling-v3-omni": "v3"}
 # credits per second of output by mode, reported as final_unit_deduction

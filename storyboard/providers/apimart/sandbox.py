@@ -12,8 +12,8 @@ import string
 import time
 from typing import Any
 
-from . import callbacks
-from .common import (
+from storyboard.providers.sandbox import callbacks
+from storyboard.providers.sandbox.common import (
     bearer,
     check_range,
     dispatch,
@@ -24,9 +24,9 @@ from .common import (
     want_choice,
     want_str,
 )
-from .media import Plan
-from .state import SandboxState, Status, Task
-from .web import ApiError, Request, Response, json_response
+from storyboard.providers.sandbox.media import Plan
+from storyboard.providers.sandbox.state import SandboxState, Status, Task
+from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
 
 MODELS = {"kling-v3-omni": "v3", "kling-video-o1": "o1"}
 STATUS_NAMES = {

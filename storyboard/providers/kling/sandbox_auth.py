@@ -8,8 +8,7 @@ from typing import Any
 
 from storyboard.providers import jwt_tokens
 from storyboard.providers.jwt_tokens import mint as mint_jwt
-
-from .web import ApiError, Request
+from storyboard.providers.sandbox.web import ApiError, Request
 
 __all__ = ["authenticate", "mint_jwt", "verify_jwt"]
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .common import check_range, loose_int, random_suffix, route, want_str
-from .media import image_size, mp4_duration
-from .state import ASSET_TYPES, SandboxState
-from .web import ApiError, Request, Response, json_response
+from storyboard.providers.sandbox.common import (
+    check_range,
+    loose_int,
+    random_suffix,
+    route,
+    want_str,
+)
+from storyboard.providers.sandbox.media import image_size, mp4_duration
+from storyboard.providers.sandbox.state import ASSET_TYPES, SandboxState
+from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
 
 IMAGE_LIMIT = 10 * 1024 * 1024
 VIDEO_LIMIT = 100 * 1024 * 1024

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import callbacks, useapi_library
-from .common import (
+from storyboard.providers.sandbox import callbacks
+from storyboard.providers.sandbox.common import (
     answer_late,
     check_range,
     digit_seconds,
@@ -23,10 +23,11 @@ from .common import (
     want_choice,
     want_str,
 )
-from .media import Plan
-from .state import SandboxState, Status, Task
-from .useapi_library import authenticate, select_email
-from .web import ApiError, Request, Response, json_response
+from storyboard.providers.sandbox.media import Plan
+from storyboard.providers.sandbox.state import SandboxState, Status, Task
+from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
+from storyboard.providers.useapi import sandbox_library as useapi_library
+from storyboard.providers.useapi.sandbox_library import authenticate, select_email
 
 PREFIX = "/useapi/v1/kling"
 STATUS_CODES = {"submitted": 5, "processing": 10, "succeed": 99, "failed": 50, "cancelled": 50}

@@ -13,10 +13,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from . import callbacks, kling, official
-from .common import bearer, dispatch, route
-from .state import SandboxState, Status, Task
-from .web import ApiError, Request, Response, json_response
+from storyboard.providers.kling import sandbox as kling
+from storyboard.providers.kling import sandbox_official as official
+from storyboard.providers.sandbox import callbacks
+from storyboard.providers.sandbox.common import bearer, dispatch, route
+from storyboard.providers.sandbox.state import SandboxState, Status, Task
+from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
 
 GATEWAY_TYPES = {
     401: "authentication_error",
