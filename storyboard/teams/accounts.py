@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -33,6 +34,34 @@ class AccountInput:
     sandbox: bool = False
 
 
+# Characters no URL a vendor documents contains; pasted ones (a space, a line break) would make
+# every later call fail far from where the mistake was made.
+_URL_JUNK = re.compile(r"[\s\x00-\x1f\x7f\\<>\"{}|^`]")
+BASE_URL_MAX = 300
+
+
+def _checked_base_url(url: str):
+    if len(url) > BASE_URL_MAX:
+        raise AccountError(f"Base URL: at most {BASE_URL_MAX} characters "
+                           f"(this one has {len(url)}).")
+    junk = _URL_JUNK.search(url)
+    if junk:
+        what = "a space or line break" if junk.group().isspace() else f"{junk.group()!r}"
+        raise AccountError(f"Base URL: contains {what}; paste the address alone, e.g. "
+                           "https://api.example.com.")
+    parts = urlsplit(url)
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise AccountError("Base URL: the address only, without ?query or #fragment.")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+        if parts.hostname:
+            parts.hostname.encode("idna")
+    except (ValueError, UnicodeError):
+        raise AccountError("Base URL: the host or port is not valid (the port is a number "
+                           "from 1 to 65535).") from None
+    return parts
+
+
 def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> dict[str, str]:
     if data.dialect not in PROVIDERS:
         raise AccountError(f"Dialect: choose one of {', '.join(PROVIDERS)}.")
@@ -50,7 +79,7 @@ def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> di
         raise AccountError(f"VIP: only {with_plan} accounts have a VIP plan.")
     data.base_url = data.base_url.strip().rstrip("/")
     if data.base_url:
-        parts = urlsplit(data.base_url)
+        parts = _checked_base_url(data.base_url)
         allowed = ("http", "https") if data.sandbox else ("https",)
         if parts.scheme not in allowed or not parts.hostname:
             raise AccountError(
