@@ -16,7 +16,6 @@ from storyboard.providers.sandbox import callbacks
 from storyboard.providers.sandbox.common import (
     bearer,
     check_range,
-    dispatch,
     int_value,
     is_http_url,
     pause,
@@ -275,10 +274,3 @@ ROUTES = [
     route("POST", r"/v1/videos/generations", create),
     route("GET", r"/v1/tasks/([^/]+)", poll),
 ]
-
-
-def handle(req: Request, state: SandboxState) -> Response:
-    try:
-        return dispatch(ROUTES, req, state)
-    except ApiError as err:
-        return render_error(err)

@@ -16,7 +16,7 @@ from typing import Any
 from storyboard.providers.kling import sandbox as kling
 from storyboard.providers.kling import sandbox_official as official
 from storyboard.providers.sandbox import callbacks
-from storyboard.providers.sandbox.common import bearer, dispatch, route
+from storyboard.providers.sandbox.common import bearer, route
 from storyboard.providers.sandbox.state import SandboxState, Status, Task
 from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
 
@@ -138,10 +138,3 @@ ROUTES = [
     route("POST", r"/kling/v1/videos/omni-video", create),
     route("GET", r"/kling/v1/videos/omni-video/([^/]+)", poll),
 ]
-
-
-def handle(req: Request, state: SandboxState) -> Response:
-    try:
-        return dispatch(ROUTES, req, state)
-    except ApiError as err:
-        return render_error(err)

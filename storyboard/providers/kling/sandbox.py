@@ -17,7 +17,6 @@ from storyboard.providers.sandbox import callbacks
 from storyboard.providers.sandbox.common import (
     answer_late,
     check_range,
-    dispatch,
     is_http_url,
     loose_int,
     pause,
@@ -287,10 +286,3 @@ ROUTES = [
     route("GET", r"/v1/general/advanced-custom-elements/([^/]+)", get_element),
     route("POST", r"/v1/general/delete-elements", delete_element),
 ]
-
-
-def handle(req: Request, state: SandboxState) -> Response:
-    try:
-        return dispatch(ROUTES, req, state)
-    except ApiError as err:
-        return render_error(err)

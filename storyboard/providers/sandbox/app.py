@@ -20,6 +20,7 @@ from werkzeug.utils import send_file
 
 from storyboard.providers.registry import VENDOR_PACKAGES
 
+from .common import dispatch
 from .config import BASE_PATHS, SandboxConfig
 from .faults import FAULTS
 from .media import poster_png
@@ -89,7 +90,11 @@ class SandboxApp:
 
     def _route(self, environ: dict[str, Any], path: str, dialect: str | None, sub: str) -> Response:
         if dialect is not None:
-            return DIALECT_MODULES[dialect].handle(Request(environ, sub), self.state)
+            half = DIALECT_MODULES[dialect]  # each vendor's ROUTES and render_error
+            try:
+                return dispatch(half.ROUTES, Request(environ, sub), self.state)
+            except ApiError as err:
+                return half.render_error(err)
         req = Request(environ)
         if path.startswith("/files/"):
             if req.method not in ("GET", "HEAD"):

@@ -15,7 +15,6 @@ from storyboard.providers.sandbox.common import (
     answer_late,
     check_range,
     digit_seconds,
-    dispatch,
     is_http_url,
     loose_int,
     pause,
@@ -293,10 +292,3 @@ ROUTES = [
     route("GET", r"/assets/download", download),
     *useapi_library.ROUTES,
 ]
-
-
-def handle(req: Request, state: SandboxState) -> Response:
-    try:
-        return dispatch(ROUTES, req, state)
-    except ApiError as err:
-        return render_error(err)
