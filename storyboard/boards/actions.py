@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 
-from storyboard.boards import hooks
 from storyboard.boards.models import MODES, TITLE_MAX, Preview, RateCard, Shot, Slot, Storyboard
 from storyboard.boards.state import EditorState, Refused, state_from_board
 from storyboard.rules.capabilities import TARGETS
@@ -168,6 +167,15 @@ def duplicate_storyboard(board: Storyboard, user) -> Storyboard:
     return copy
 
 
+def running_jobs(board: Storyboard) -> int:
+    """How many of the storyboard's jobs are not in a final state yet."""
+    # Imported here: the jobs app builds on boards' models, so boards may not import it at
+    # module level.
+    from storyboard.jobs.models import FINAL
+
+    return board.jobs.exclude(state__in=FINAL).count()
+
+
 def delete_storyboard(board: Storyboard) -> None:
     """Delete a storyboard with its shots, slots and previews; refused while jobs run.
 
@@ -178,7 +186,7 @@ def delete_storyboard(board: Storyboard) -> None:
         with transaction.atomic():
             if not Storyboard.objects.select_for_update().filter(pk=board.pk).exists():
                 return  # deleted meanwhile: what was asked is done
-            running = hooks.running_jobs(board)
+            running = running_jobs(board)
             if running:
                 raise BoardError(
                     f"“{board.title}” has {running} job{'s' if running > 1 else ''} still "

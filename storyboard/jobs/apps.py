@@ -6,12 +6,8 @@ class JobsConfig(AppConfig):
     label = "jobs"
 
     def ready(self):
-        from storyboard.boards import hooks
         from storyboard.jobs.models import FINAL, Job
         from storyboard.library.usage import Use, register
-
-        hooks.running_jobs_counter = lambda board: Job.objects.filter(
-            storyboard=board).exclude(state__in=FINAL).count()
 
         def unfinished_jobs_using(kind):
             def finder(item):

@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 
 from storyboard.boards import actions as board_actions
-from storyboard.boards import hooks
 from storyboard.boards.models import Storyboard
 from storyboard.jobs import actions as job_actions
 from storyboard.jobs.models import Job
@@ -35,7 +34,7 @@ def test_a_submit_arriving_during_the_delete_finds_the_storyboard_gone(
         cast, board, monkeypatch):
     monkeypatch.setattr(job_actions, "enqueue", lambda *a, **k: None)
     outcome: dict = {}
-    count = hooks.running_jobs
+    count = board_actions.running_jobs
     submitter = None
 
     def count_then_let_a_submit_in(b):
@@ -48,7 +47,7 @@ def test_a_submit_arriving_during_the_delete_finds_the_storyboard_gone(
         submitter.join(timeout=1.5)  # with the row locked it waits for the delete
         return running
 
-    monkeypatch.setattr(hooks, "running_jobs", count_then_let_a_submit_in)
+    monkeypatch.setattr(board_actions, "running_jobs", count_then_let_a_submit_in)
     board_actions.delete_storyboard(board)
     submitter.join(timeout=30)
     assert not Storyboard.objects.filter(pk=board.pk).exists()

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from storyboard.boards import hooks
 from storyboard.boards.models import Shot, Slot, Storyboard
 
 
@@ -78,15 +77,19 @@ def test_deleting_removes_the_storyboard_its_shots_and_slots(cast, client_for, b
     stove.refresh_from_db()  # the library item stays
 
 
-def test_deleting_is_refused_while_jobs_are_running(cast, client_for, board, monkeypatch):
-    monkeypatch.setattr(hooks, "running_jobs_counter", lambda b: 2)
+def test_deleting_is_refused_while_jobs_are_running(cast, client_for, board):
+    from storyboard.jobs.models import Job, State
+
+    for key, state in (("a", State.QUEUED), ("b", State.PROCESSING), ("c", State.SUCCEEDED)):
+        Job.objects.create(team=board.team, storyboard=board, submit_key=key, state=state,
+                           dialect="animatic", model="o1", title="t", snapshot={})
     response = client_for(cast.editor).post(f"/storyboards/{board.pk}/delete/", follow=True)
     assert "“Kitchen” has 2 jobs still running" in response.content.decode()
     assert Storyboard.objects.filter(pk=board.pk).exists()
-
-
-def test_the_running_jobs_hook_says_zero_until_the_jobs_app_answers(board):
-    assert hooks.running_jobs(board) == 0 or hooks.running_jobs_counter is not None
+    Job.objects.exclude(state=State.SUCCEEDED).update(state=State.CANCELLED)
+    client_for(cast.editor).post(f"/storyboards/{board.pk}/delete/")
+    assert not Storyboard.objects.filter(pk=board.pk).exists()
+    assert Job.objects.count() == 3  # the history stays, without its storyboard
 
 
 def test_outsiders_cannot_duplicate_or_delete(cast, client_for, board):
