@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 
 from storyboard.env import ImproperEnv, envbool, envint, envlist, envsecret, envstr, envurl
-from storyboard.providers.http import DEFAULT_BLOCKED_NETWORKS
+from storyboard.providers.http import DEFAULT_BLOCKED_NETWORKS, origin_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # Local state of a self-hosted install (database, generated secrets, media); git-ignored.
@@ -190,6 +190,14 @@ for _network in STORYBOARD_BLOCKED_NETWORKS:
     except ValueError:
         raise ImproperEnv(f"STORYBOARD_BLOCKED_NETWORKS: {_network!r} is not a network "
                           "(e.g. 203.0.113.0/24 or 2001:db8::/32)") from None
+# The offline vendor sandbox this server runs (its root URL; `studio` sets it): accounts marked
+# sandbox must point under it, and only there do their calls reach loopback. The override lets
+# sandbox accounts point at any address, loopback included (docs/security.md).
+STORYBOARD_SANDBOX_URL = envurl("STORYBOARD_SANDBOX_URL")
+if STORYBOARD_SANDBOX_URL and origin_of(STORYBOARD_SANDBOX_URL) is None:
+    raise ImproperEnv(f"STORYBOARD_SANDBOX_URL={STORYBOARD_SANDBOX_URL!r}: expected the "
+                      "sandbox's root URL, e.g. http://127.0.0.1:8765")
+STORYBOARD_ALLOW_ANY_SANDBOX = envbool("STORYBOARD_ALLOW_ANY_SANDBOX", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")

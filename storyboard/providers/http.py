@@ -4,8 +4,8 @@ Every request to a vendor goes through a client from `build_client`: explicit ti
 settings taken from the environment, no automatic redirects (`send` follows at most three by
 hand, each hop connecting through the same checks), and a connection-time check of the resolved
 address, so a host name that resolves to a private or loopback address is refused however the URL
-was spelled. Loopback is allowed only for sandbox accounts. Tests inject a transport instead of
-patching.
+was spelled. Loopback is reachable only for sandbox accounts, and for them only at the sandbox
+this server runs (`set_sandbox`; docs/security.md). Tests inject a transport instead of patching.
 """
 
 from __future__ import annotations
@@ -90,6 +90,89 @@ def _one_allowed(ip: IPAddress, *, allow_loopback: bool) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+Origin = tuple[str, str, int]  # scheme, host, port (the default port spelled out)
+ANY_SANDBOX = "any"
+# Where a client built with allow_loopback=True may reach loopback: only requests to this origin
+# (the sandbox this server runs), nowhere (None), or, for scripts that never configure it and
+# for the operator's STORYBOARD_ALLOW_ANY_SANDBOX, anywhere. The Django app sets it at start-up
+# (teams/apps.py), so a sandbox-flagged account cannot point a client at another local port.
+_sandbox: Origin | None | str = ANY_SANDBOX
+_sandbox_path = ""
+
+
+def origin_of(url: str | httpx.URL) -> Origin | None:
+    """(scheme, host, port) of a URL as the client connects to it; None if it names no host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError):
+        return None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return None
+    return parsed.scheme, parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
+
+
+def set_sandbox(root: str, *, allow_any: bool = False) -> None:
+    """The sandbox this server runs (its root URL; empty: none). `allow_any` lets sandbox
+    clients reach any loopback address, as before the rule. Raises ValueError on a bad root."""
+    global _sandbox, _sandbox_path
+    if allow_any:
+        _sandbox, _sandbox_path = ANY_SANDBOX, ""
+        return
+    where = origin_of(root) if root else None
+    if root and where is None:
+        raise ValueError(f"{root!r} is not an http:// or https:// URL with a host")
+    _sandbox, _sandbox_path = where, httpx.URL(root).path.rstrip("/") if root else ""
+
+
+def sandbox_root() -> str:
+    """The configured sandbox's root URL for messages; "" when there is none or any is allowed."""
+    if not isinstance(_sandbox, tuple):
+        return ""
+    scheme, host, port = _sandbox
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}{_sandbox_path}"
+
+
+def any_sandbox_allowed() -> bool:
+    return _sandbox == ANY_SANDBOX
+
+
+def at_sandbox(url: str) -> bool:
+    """Is `url` under the configured sandbox root: same scheme, host and port, and a path at or
+    below the root's (compared parsed, so `…:8765.evil.example` or `…:87650` never match)?"""
+    if _sandbox == ANY_SANDBOX:
+        return True
+    if _sandbox is None or origin_of(url) != _sandbox:
+        return False
+    path = httpx.URL(url).path.rstrip("/")
+    return not _sandbox_path or path == _sandbox_path or path.startswith(_sandbox_path + "/")
+
+
+class _SandboxOnly(httpx.BaseTransport):
+    """Requests to the configured sandbox's origin go through a transport that may reach
+    loopback; every other request, redirects included, through the ordinary checked one."""
+
+    def __init__(self, sandbox: Origin):
+        self.sandbox = sandbox
+        self.to_sandbox = checked_transport(allow_loopback=True)
+        self.elsewhere = checked_transport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        through = self.to_sandbox if origin_of(request.url) == self.sandbox else self.elsewhere
+        return through.handle_request(request)
+
+    def close(self) -> None:
+        self.to_sandbox.close()
+        self.elsewhere.close()
+
+
+def _sandbox_transport() -> httpx.BaseTransport:
+    if _sandbox == ANY_SANDBOX:
+        return checked_transport(allow_loopback=True)
+    if _sandbox is None:
+        return checked_transport()
+    return _SandboxOnly(_sandbox)
+
+
 class _CheckedBackend(httpcore.SyncBackend):
     """Resolves the host itself, refuses if ANY address is not allowed, then connects to the
     checked address (so a second DNS answer cannot swap in a private one)."""
@@ -132,8 +215,11 @@ def checked_transport(*, allow_loopback: bool = False) -> httpx.HTTPTransport:
 def build_client(*, allow_loopback: bool = False, transport: httpx.BaseTransport | None = None,
                  timeout: httpx.Timeout = DEFAULT_TIMEOUT, headers: dict | None = None
                  ) -> httpx.Client:
+    """`allow_loopback` is for sandbox accounts: loopback only at the configured sandbox."""
+    if transport is None:
+        transport = _sandbox_transport() if allow_loopback else checked_transport()
     return httpx.Client(
-        transport=transport or checked_transport(allow_loopback=allow_loopback),
+        transport=transport,
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,
