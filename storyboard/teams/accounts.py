@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from storyboard.providers import http
 from storyboard.providers.base import ProviderError
 from storyboard.providers.registry import PROVIDERS, provider_for
 from storyboard.teams.crypto import CredentialsUnreadable, encrypt_credentials
@@ -62,6 +63,19 @@ def _checked_base_url(url: str):
     return parts
 
 
+def sandbox_refusal(base_url: str) -> str:
+    """Why an account marked sandbox may not use `base_url`; "" when it may. Only the sandbox
+    this server runs counts (STORYBOARD_SANDBOX_URL), unless the operator allows any."""
+    if http.at_sandbox(base_url):
+        return ""
+    root = http.sandbox_root()
+    if not root:
+        return ("Base URL: this server runs no sandbox, so an account marked sandbox cannot be "
+                "used; untick Sandbox and enter the vendor's https:// address.")
+    return (f"Base URL: an account marked sandbox must point at this server's sandbox, "
+            f"{root}; {base_url or 'an empty base URL'} is not under it.")
+
+
 def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> dict[str, str]:
     if data.dialect not in PROVIDERS:
         raise AccountError(f"Dialect: choose one of {', '.join(PROVIDERS)}.")
@@ -78,15 +92,18 @@ def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> di
         with_plan = " and ".join(c.label for c in PROVIDERS.values() if c.vip_plan)
         raise AccountError(f"VIP: only {with_plan} accounts have a VIP plan.")
     data.base_url = data.base_url.strip().rstrip("/")
-    if data.base_url:
-        parts = _checked_base_url(data.base_url)
-        allowed = ("http", "https") if data.sandbox else ("https",)
-        if parts.scheme not in allowed or not parts.hostname:
-            raise AccountError(
-                "Base URL: must start with https:// (http:// only for sandbox accounts) and name "
-                "a host.")
-        if parts.username or parts.password:
-            raise AccountError("Base URL: must not contain a user name or password.")
+    parts = _checked_base_url(data.base_url) if data.base_url else None
+    if parts and (parts.username or parts.password):
+        raise AccountError("Base URL: must not contain a user name or password.")
+    refused = sandbox_refusal(data.base_url) if data.sandbox else ""
+    if refused:
+        raise AccountError(refused)
+    if parts and data.sandbox:  # this server's sandbox, or any under the operator's override
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise AccountError("Base URL: must start with http:// or https:// and name a host.")
+    elif parts and (parts.scheme != "https" or not parts.hostname):
+        raise AccountError("Base URL: must start with https:// (http:// only for this "
+                           "server's sandbox) and name a host.")
     previous = existing.credentials() if existing and existing.dialect == data.dialect else {}
     merged = {}
     for field in vendor.credentials:
@@ -141,9 +158,15 @@ def remove_account(account: ProviderAccount) -> None:
 
 def check_connection(account: ProviderAccount, **provider_kwargs) -> tuple[bool, str]:
     """One harmless call with the saved credentials; the outcome is stored on the account."""
+    # Checked again at call time: an account saved before the rule, or before the sandbox
+    # moved, must not reach another local port through its sandbox flag.
+    refused = sandbox_refusal(account.base_url) if account.sandbox else ""
     try:
-        provider = provider_for(account.as_provider_account(), **provider_kwargs)
-        ok, message = True, provider.test_connection()
+        if refused:
+            ok, message = False, refused
+        else:
+            provider = provider_for(account.as_provider_account(), **provider_kwargs)
+            ok, message = True, provider.test_connection()
     except CredentialsUnreadable as error:
         ok, message = False, str(error)
     except ProviderError as error:

@@ -27,6 +27,7 @@ from storyboard.providers.sandbox import SANDBOX_CREDENTIALS, base_urls
 from storyboard.schedules import setup_schedules
 from storyboard.teams.accounts import AccountInput, add_account
 from storyboard.teams.actions import ensure_demo
+from storyboard.teams.apps import configure_outbound
 from storyboard.teams.models import ProviderAccount
 
 STOP_GRACE_SECONDS = 20
@@ -90,6 +91,10 @@ class Command(BaseCommand):
             raise CommandError("--port and --sandbox-port must differ")
         self.sandbox_root = f"http://127.0.0.1:{sandbox_port}"
         self.sandbox_port = sandbox_port
+        # The sandbox studio runs is this server's sandbox (the only one sandbox accounts may
+        # use), here and in the web server and worker it starts.
+        settings.STORYBOARD_SANDBOX_URL = self.sandbox_root
+        configure_outbound()
         self.setup()
         if no_serve:
             self.stdout.write("Set-up done; --no-serve given, not starting the servers.")
@@ -122,7 +127,8 @@ class Command(BaseCommand):
         python = sys.executable
         # The local sandbox fetches media from, and sends callbacks to, this web server.
         local = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
-        env = {**os.environ, "STORYBOARD_LOCAL_URL": f"http://{local}:{port}"}
+        env = {**os.environ, "STORYBOARD_LOCAL_URL": f"http://{local}:{port}",
+               "STORYBOARD_SANDBOX_URL": self.sandbox_root}
         manage = str(Path(settings.BASE_DIR) / "manage.py")
         web = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
             [
