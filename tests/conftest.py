@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from storyboard.providers.sandbox import RunningSandbox
 from storyboard.teams.models import Membership, Team
 from storyboard.teams.roles import Role
 
@@ -48,6 +49,36 @@ def _test_settings(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def name_sandbox(settings, monkeypatch):
+    """Names `url` as the sandbox this test server runs, as `studio` names its own: in the
+    settings, and in the environment that process tests pass on to their children."""
+
+    def name(url: str) -> None:
+        settings.STORYBOARD_SANDBOX_URL = url
+        monkeypatch.setenv("STORYBOARD_SANDBOX_URL", url)
+
+    return name
+
+
+@pytest.fixture(autouse=True)
+def _outbound_rule(settings, monkeypatch, name_sandbox):
+    """The real rule in every test: no sandbox and no override until a test starts one. A
+    sandbox a test starts in-process is the sandbox this test server runs, so sandbox accounts
+    reach its port and no other."""
+    settings.STORYBOARD_SANDBOX_URL = ""
+    settings.STORYBOARD_ALLOW_ANY_SANDBOX = False
+    monkeypatch.delenv("STORYBOARD_SANDBOX_URL", raising=False)
+    monkeypatch.delenv("STORYBOARD_ALLOW_ANY_SANDBOX", raising=False)
+    started = RunningSandbox.__init__
+
+    def starting(self, *args, **kwargs):
+        started(self, *args, **kwargs)
+        name_sandbox(self.url)
+
+    monkeypatch.setattr(RunningSandbox, "__init__", starting)
 
 
 @pytest.fixture
