@@ -13,24 +13,22 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
-from storyboard.boards.models import MODES, TITLE_MAX, Preview, RateCard, Shot, Slot, Storyboard
-from storyboard.boards.state import EditorState, Refused, state_from_board
+from storyboard.boards.models import MODES, TITLE_MAX, Preview, RateCard, Storyboard
+from storyboard.boards.state import EditorState, Refused, SlotState, state_from_board
+from storyboard.boards.writing import (
+    StaleVersion,  # noqa: F401 - the views catch it from here
+    create_board,
+    state_from_value,
+    write_board,
+)
 from storyboard.rules.capabilities import TARGETS
 
 
 class BoardError(Exception):
     """A refused action; the message says why, for the person who asked."""
-
-
-class StaleVersion(Exception):
-    """The save started from an older version than the one stored (another tab saved since)."""
-
-    def __init__(self, current: Storyboard):
-        super().__init__(f"storyboard {current.pk} is at version {current.version}")
-        self.current = current
 
 
 def create_storyboard(team, user, title: str) -> Storyboard:
@@ -41,11 +39,8 @@ def create_storyboard(team, user, title: str) -> Storyboard:
     if len(title) > TITLE_MAX:
         raise BoardError(f"A title has at most {TITLE_MAX} characters; this one has "
                          f"{len(title)}.")
-    with transaction.atomic():
-        board = Storyboard.objects.create(team=team, title=title, created_by=user)
-        Shot.objects.bulk_create(
-            [Shot(storyboard=board, position=i, prompt="", duration="3") for i in range(2)])
-    return board
+    state = EditorState(version=1, title=title, account_id=None, shots=(("", "3"), ("", "3")))
+    return create_board(team, user, state)
 
 
 @dataclass
@@ -56,115 +51,64 @@ class Saved:
     reshaped: bool  # single <-> multi-shot: the page must redraw the shots
 
 
-def save_storyboard(board: Storyboard, state: EditorState) -> Saved:
+def save_storyboard(board: Storyboard, state: EditorState,
+                    items: dict[str, object] | None = None) -> Saved:
     """Store `state` over `board` (loaded with its shots and slots) if `state.version` is the
     stored version, and bump the version; an unchanged state saves nothing. Raises StaleVersion
-    (nothing written) when another save came first."""
+    (nothing written) when another save came first, Refused when a slot holds an item the
+    team may not use. `items`: the slots' items as `resolve_items` found them, so a slot just
+    filled is not looked up twice."""
     reshaped = state.multi_shot != board.multi_shot
-    if state.version != board.version:
-        raise StaleVersion(_fresh(board))
-    before = state_from_board(board)
-    if _same(before, state):
+    stored = write_board(board, state, items)
+    if stored is None:
         return Saved(board, state, changed=False, reshaped=False)
-    now = timezone.now()
-    with transaction.atomic():
-        updated = Storyboard.objects.filter(pk=board.pk, version=state.version).update(
-            **state.board_fields(), version=F("version") + 1, updated_at=now)
-        if not updated:
-            raise StaleVersion(_fresh(board))
-        _save_shots(board, state)
-        _save_slots(board, state)
-    for name, value in state.board_fields().items():
-        setattr(board, name, value)
-    board.version, board.updated_at = state.version + 1, now
-    return Saved(board, replace(state, version=board.version), changed=True, reshaped=reshaped)
-
-
-def _same(a: EditorState, b: EditorState) -> bool:
-    return (a.board_fields() == b.board_fields() and a.shots == b.shots
-            and sorted(a.slots, key=lambda s: s.name) == sorted(b.slots, key=lambda s: s.name))
-
-
-def _fresh(board: Storyboard) -> Storyboard:
-    from storyboard.boards.convert import with_related
-
-    return with_related(Storyboard.objects).get(pk=board.pk)
-
-
-def _save_shots(board: Storyboard, state: EditorState) -> None:
-    """Changed shots in one UPDATE, added ones in one INSERT, dropped ones in one DELETE."""
-    old = list(board.shots.all())
-    new = state.shots
-    changed = []
-    for i, shot in enumerate(old[: len(new)]):
-        prompt, duration = new[i]
-        if (shot.prompt, shot.duration, shot.position) != (prompt, duration, i):
-            shot.prompt, shot.duration, shot.position = prompt, duration, i
-            changed.append(shot)
-    if len(changed) == 1:  # the usual keystroke: a plain UPDATE is cheaper than a CASE
-        shot = changed[0]
-        Shot.objects.filter(pk=shot.pk).update(prompt=shot.prompt, duration=shot.duration,
-                                               position=shot.position)
-    elif changed:
-        Shot.objects.bulk_update(changed, ["prompt", "duration", "position"])
-    if len(old) > len(new):
-        Shot.objects.filter(pk__in=[s.pk for s in old[len(new):]]).delete()
-    if len(new) > len(old):
-        Shot.objects.bulk_create([Shot(storyboard=board, position=i, prompt=p, duration=d)
-                                  for i, (p, d) in enumerate(new) if i >= len(old)])
-
-
-def _slot_fields(s) -> dict:
-    kind = s.kind
-    return {
-        "image_id": s.item_id if kind == "image" else None,
-        "video_id": s.item_id if kind == "video" else None,
-        "element_version_id": s.item_id if kind == "element" else None,
-        "role": s.role, "refer_type": s.refer_type,
-        "keep_original_sound": s.keep_original_sound,
-    }
-
-
-def _save_slots(board: Storyboard, state: EditorState) -> None:
-    """Like the shots: one statement per kind of change, whatever the number of slots."""
-    old = {s.name: s for s in board.slots.all()}
-    new = {s.name: s for s in state.slots}
-    gone = [s.pk for name, s in old.items() if name not in new]
-    if gone:
-        Slot.objects.filter(pk__in=gone).delete()
-    added, changed = [], []
-    for name, s in new.items():
-        fields = _slot_fields(s)
-        slot = old.get(name)
-        if slot is None:
-            added.append(Slot(storyboard=board, name=name, **fields))
-        elif any(getattr(slot, k) != v for k, v in fields.items()):
-            for k, v in fields.items():
-                setattr(slot, k, v)
-            changed.append(slot)
-    if changed:
-        Slot.objects.bulk_update(changed, list(_slot_fields(state.slots[0])))
-    if added:
-        Slot.objects.bulk_create(added)
+    return Saved(board, stored, changed=True, reshaped=reshaped)
 
 
 def duplicate_storyboard(board: Storyboard, user) -> Storyboard:
-    """A copy with the same settings, shots and slots, titled "Copy of …"."""
-    title = f"Copy of {board.title}"[:TITLE_MAX]
-    with transaction.atomic():
-        copy = Storyboard.objects.create(
-            team=board.team, title=title, account=board.account, model=board.model,
-            mode=board.mode, aspect_ratio=board.aspect_ratio, multi_shot=board.multi_shot,
-            prompt=board.prompt, duration=board.duration, count=board.count,
-            audio=board.audio, negative_prompt=board.negative_prompt, created_by=user)
-        Shot.objects.bulk_create([Shot(storyboard=copy, position=s.position, prompt=s.prompt,
-                                       duration=s.duration) for s in board.shots.all()])
-        Slot.objects.bulk_create([
-            Slot(storyboard=copy, name=s.name, image_id=s.image_id, video_id=s.video_id,
-                 element_version_id=s.element_version_id, role=s.role,
-                 refer_type=s.refer_type, keep_original_sound=s.keep_original_sound)
-            for s in board.slots.all()])
-    return copy
+    """A copy with the same settings, shots and slots, titled "Copy of …". A slot whose item the
+    team may no longer use (its library's share was revoked) is left empty in the copy."""
+    state = replace(state_from_board(board), title=f"Copy of {board.title}"[:TITLE_MAX])
+    return create_board(board.team, user, state, drop_unavailable=True)
+
+
+def remix_storyboard(team, user, title: str, value, slots: dict | None = None, *,
+                     parent: Storyboard | None = None, account=None) -> Storyboard:
+    """A new storyboard of `team` titled `title`, pre-filled from `value`: a rules value (a
+    job's frozen snapshot) or an EditorState. `slots`: slot name -> what fills it, as a library
+    id, a job's `slot_sources` entry ({"image": 12}) or a library object; for an EditorState,
+    None keeps its own slots. Slots whose item the team may no longer use (deleted, share
+    revoked) or that hold no library item (a batch file's local path) are left empty; an
+    `account` of another team gives the local animatic. Raises BoardError naming the field
+    when the value holds what no storyboard can."""
+    title = " ".join((title or "").split())[:TITLE_MAX].strip() or "Untitled remix"
+    account_id = account.pk if account is not None and account.team_id == team.pk else None
+    items = {}
+    ids = {}
+    for name, source in (slots or {}).items():
+        if isinstance(source, dict):  # only the key of the slot's kind: never another kind's id
+            source = source.get(_SOURCE_KEY.get(SlotState(name, 0).kind))
+        elif not isinstance(source, int) and source is not None:
+            items[name], source = source, source.pk
+        if isinstance(source, int) and not isinstance(source, bool):
+            ids[name] = source
+    if isinstance(value, EditorState):
+        state = replace(value, version=1, title=title, account_id=account_id)
+        if slots is not None:  # the state's own role and use of each slot, other items
+            own = {s.name: s for s in state.slots}
+            state = replace(state, slots=tuple(
+                replace(own.get(name, SlotState(name, pk)), item_id=pk)
+                for name, pk in sorted(ids.items())))
+    else:
+        state = state_from_value(value, title=title, account_id=account_id, slots=ids)
+    try:
+        return create_board(team, user, state, items, parent=parent, drop_unavailable=True)
+    except Refused as refused:
+        raise BoardError(" ".join(refused.messages.values())) from None
+
+
+# slot kind -> its key in a job's slot_sources (convert.slot_sources)
+_SOURCE_KEY = {"image": "image", "video": "video", "element": "element_version"}
 
 
 def running_jobs(board: Storyboard) -> int:

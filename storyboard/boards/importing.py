@@ -20,11 +20,10 @@ from storyboard.boards.models import (
     REFER_TYPES,
     ROLES,
     TITLE_MAX,
-    Shot,
-    Slot,
     Storyboard,
 )
-from storyboard.boards.state import MAX_SHOTS, MIN_SHOTS, RAW_MAX
+from storyboard.boards.state import MAX_SHOTS, MIN_SHOTS, RAW_MAX, Refused
+from storyboard.boards.writing import check_state, create_board, state_from_value
 from storyboard.library import access
 from storyboard.library.images import display_name
 from storyboard.library.models import ReferenceVideo
@@ -160,40 +159,31 @@ def import_batch(team, user, text: str, filename: str = "batch file") -> list[St
     if problems:
         raise ImportRefused(problems)
     stem = display_name(filename, default="batch file")
+    states = []
+    for n, (item, slots) in enumerate(zip(batch.items, resolved, strict=True), 1):
+        title = " ".join(item.storyboard.settings.title.split())
+        state = state_from_value(item.storyboard, account_id=None, slots=slots, title=title or (
+            f"{stem} · item {n}" if batch.is_list else stem)[:TITLE_MAX])
+        try:
+            check_state(state)
+        except Refused as refused:
+            problems += _problems(n, refused)
+        states.append(state)
+    if problems:
+        raise ImportRefused(problems)
     boards = []
-    with transaction.atomic():
-        for n, (item, slots) in enumerate(zip(batch.items, resolved, strict=True), 1):
-            boards.append(_create(team, user, item.storyboard, slots,
-                                  f"{stem} · item {n}" if batch.is_list else stem))
+    with transaction.atomic():  # all or none
+        for n, state in enumerate(states, 1):
+            try:
+                boards.append(create_board(team, user, state))
+            except Refused as refused:  # an item deleted or unshared since it was found
+                raise ImportRefused(_problems(n, refused)) from None
     return boards
 
 
-def _create(team, user, value, slots: dict[str, int], default_title: str) -> Storyboard:
-    st = value.settings
-    board = Storyboard.objects.create(
-        team=team, created_by=user, title=(st.title or default_title)[:TITLE_MAX],
-        model=value.target.model, mode=st.mode, aspect_ratio=st.aspect_ratio,
-        multi_shot=st.multi_shot, prompt=st.prompt,
-        duration="" if st.duration is None else str(st.duration),
-        count="" if st.count is None else str(st.count), audio=st.audio,
-        negative_prompt=st.negative_prompt)
-    Shot.objects.bulk_create([
-        Shot(storyboard=board, position=i, prompt=s.prompt,
-             duration="" if s.duration is None else str(s.duration))
-        for i, s in enumerate(value.shots)])
-    rows = []
-    for slot, pk in slots.items():
-        att = value.attachments[slot]
-        kind = slot_kind(slot)
-        rows.append(Slot(
-            storyboard=board, name=slot, image_id=pk if kind == "image" else None,
-            video_id=pk if kind == "video" else None,
-            element_version_id=pk if kind == "element" else None,
-            role=att.role if kind == "image" else "reference",
-            refer_type=att.refer_type if kind == "video" else "feature",
-            keep_original_sound=att.keep_original_sound if kind == "video" else False))
-    Slot.objects.bulk_create(rows)
-    return board
+def _problems(n: int, refused: Refused) -> list[ImportProblem]:
+    return [ImportProblem(f"item {n}, {field}", message.rstrip("."))
+            for field, message in refused.messages.items()]
 
 
 def export_batch(boards) -> str:
