@@ -2,6 +2,7 @@
 together on Ctrl-C."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -63,6 +64,22 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _test_a_sandbox_account(port, var_dir) -> str:
+    """Signs in as the demo owner and presses Test connection on a sandbox account; the
+    outcome the settings page then shows."""
+    password = (var_dir / "demo_password").read_text().strip()
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15) as web:
+        web.get("/login/")
+        web.post("/login/", data={"username": "demo", "password": password,
+                                  "csrfmiddlewaretoken": web.cookies["csrftoken"]})
+        page = web.get("/team/").text
+        action = re.search(r'action="(/team/accounts/\d+/test/)"[^>]*>.{0,200}?'
+                           r'aria-label="Test connection of Sandbox CometAPI"', page, re.S)
+        web.post(action.group(1), data={"csrfmiddlewaretoken": web.cookies["csrftoken"]})
+        shown = web.get("/team/").text
+    return re.search(r"Sandbox CometAPI: [^<.]+", shown).group(0).strip()
+
+
 def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
     port, sandbox_port = _free_port(), _free_port()
     process = subprocess.Popen(
@@ -93,6 +110,8 @@ def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
                 assert time.monotonic() < deadline, "the sandbox did not answer within 60 s"
                 time.sleep(0.3)
         assert sandbox.text.strip() == "ok"
+        # The web server knows the sandbox studio runs: its sandbox accounts connect to it.
+        assert _test_a_sandbox_account(port, tmp_path).startswith("Sandbox CometAPI: Connected")
         # Ctrl-C in a terminal signals the whole foreground process group.
         os.killpg(process.pid, signal.SIGINT)
         output, _ = process.communicate(timeout=40)
