@@ -43,6 +43,17 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
+def _sandbox_help() -> str:
+    from storyboard.providers import http
+
+    if http.any_sandbox_allowed():
+        return "This server lets sandbox accounts use any address."
+    root = http.sandbox_root()
+    if not root:
+        return "This server runs no sandbox, so leave this unticked."
+    return f"Only with a base URL under this server's sandbox, {root}."
+
+
 class ProviderAccountForm(forms.Form):
     """One form for every vendor. The credential fields and the VIP box come from the vendor
     packages (storyboard/providers/registry.py): each carries `data-dialects`, the vendors that
@@ -64,6 +75,7 @@ class ProviderAccountForm(forms.Form):
         from storyboard.providers import registry
 
         self.fields["dialect"].choices = list(registry.LABELS.items())
+        self.fields["sandbox"].help_text = _sandbox_help()
         vip_users = [cls for cls in registry.PROVIDERS.values() if cls.vip_plan]
         vip = self.fields["vip"]
         vip.label = f"VIP plan — {', '.join(cls.label for cls in vip_users)}"

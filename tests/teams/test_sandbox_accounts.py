@@ -229,3 +229,8 @@ def test_the_operators_override_lets_a_sandbox_account_use_any_address(cast, cli
     account = ProviderAccount.objects.get(label="Probe")
     client.post(f"/team/accounts/{account.pk}/test/")
     assert listener.connections >= 1  # reached, as before the rule
+
+
+def test_the_account_form_says_which_sandbox_the_box_is_for(cast, client_for, sandbox):
+    page = client_for(cast.owner).get("/team/accounts/new/").content.decode()
+    assert f"Only with a base URL under this server&#x27;s sandbox, {sandbox.url}." in page
