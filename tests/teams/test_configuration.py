@@ -67,6 +67,9 @@ def _load_settings(tmp_path, **env):
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379'"),
         ({"Q_TIMEOUT": "300", "Q_RETRY": "200"}, "must be lower than Q_RETRY"),
         ({"DEBUG": "perhaps"}, "DEBUG='perhaps'"),
+        ({"STORYBOARD_SANDBOX_URL": "127.0.0.1:8765"}, "STORYBOARD_SANDBOX_URL='127.0.0.1:8765'"),
+        ({"STORYBOARD_SANDBOX_URL": "http://:8765"}, "expected the sandbox's root URL"),
+        ({"STORYBOARD_ALLOW_ANY_SANDBOX": "sure"}, "STORYBOARD_ALLOW_ANY_SANDBOX='sure'"),
     ],
 )
 def test_the_project_refuses_to_start_with_a_bad_setting(tmp_path, env, message):
