@@ -194,3 +194,27 @@ def test_another_teams_account_is_refused_by_the_writer(cast, full):
     with pytest.raises(Refused) as refused:
         actions.save_storyboard(full, replace(state_from_board(full), account_id=theirs.pk))
     assert list(refused.value.messages) == ["target"]
+
+
+def test_an_import_whose_reference_resolves_elsewhere_is_refused_whole(cast, monkeypatch):
+    """The import finds references in the team's library, and the writer checks again: an item
+    that is not the team's (found by a finder gone wrong, or unshared since) refuses the whole
+    file naming the item and slot."""
+    import json
+
+    make_image(cast.team_a, name="stove.png", color=(7, 7, 7))
+    theirs = make_image(cast.team_b, name="secret.png", color=(8, 8, 8))
+    finders = importing._finders
+
+    def wrong(team):
+        found = finders(team)
+        found["image"].by_key["stove.png"] = {theirs.pk}
+        return found
+
+    monkeypatch.setattr(importing, "_finders", wrong)
+    text = json.dumps([{"prompt": "fine", "duration": "5"},
+                       {"prompt": "@image_1", "duration": "5", "image_1": "stove.png"}])
+    with pytest.raises(importing.ImportRefused) as refused:
+        importing.import_batch(cast.team_a, cast.editor, text)
+    assert [p.where for p in refused.value.problems] == ["item 2, image_1"]
+    assert not Storyboard.objects.exists() and not Slot.objects.exists()  # item 1 neither
