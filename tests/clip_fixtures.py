@@ -11,7 +11,7 @@ from django.utils import timezone
 from jobs.conftest import board, queue  # noqa: F401  (fixtures shared with the jobs tests)
 
 from storyboard.boards.models import Storyboard
-from storyboard.jobs.models import Clip, Job
+from storyboard.jobs.models import Clip, Job, JobSource
 
 
 def shots_snapshot(title, prompts, seconds):
@@ -41,8 +41,9 @@ def make_clip(cast):
             dialect=account.dialect if account else "animatic", model=model, title=title,
             snapshot=shots_snapshot(title, prompts, seconds), planned_seconds=sum(seconds),
             prompt_text="\n".join([title, *prompts]), state=state, created_at=created)
-        if versions:
-            job.element_versions.set(versions)
+        JobSource.objects.bulk_create([
+            JobSource(job=job, slot=f"element_{n}", element_version=version)
+            for n, version in enumerate(versions, start=1)])
         return Clip.objects.create(job=job, team=team, file=f"clips/x{counter['n']}.mp4",
                                    poster=f"clips/x{counter['n']}.jpg", width=1280, height=720,
                                    seconds=float(sum(seconds)), fps=24, byte_size=1000,

@@ -9,11 +9,10 @@ from pathlib import Path
 from django.conf import settings
 
 from storyboard.boards.models import Storyboard
-from storyboard.boards.state import element_attachment
+from storyboard.boards.state import board_value
 from storyboard.library.models import ElementVersion, ReferenceImage, ReferenceVideo
 from storyboard.providers.base import ElementSpec, Media
 from storyboard.providers.prepare import ElementSource, media_type_for
-from storyboard.rules import Attachment, Settings, Shot, Target
 from storyboard.rules import Storyboard as Value
 from storyboard.storage import local_path
 
@@ -30,27 +29,9 @@ def with_related(queryset):
 
 
 def to_value(board: Storyboard) -> Value:
-    attachments = {}
-    for slot in board.slots.all():
-        if slot.image_id:
-            attachments[slot.name] = Attachment(slot.image.name, role=slot.role)
-        elif slot.video_id:
-            attachments[slot.name] = Attachment(slot.video.name, refer_type=slot.refer_type,
-                                                keep_original_sound=slot.keep_original_sound)
-        elif slot.element_version_id:
-            version = slot.element_version
-            attachments[slot.name] = element_attachment(
-                version, [link.image.name for link in version.ordered_images()])
-    return Value(
-        settings=Settings(title=board.title, mode=board.mode, aspect_ratio=board.aspect_ratio,
-                          duration=board.duration, count=board.count, audio=board.audio,
-                          negative_prompt=board.negative_prompt, multi_shot=board.multi_shot,
-                          prompt=board.prompt),
-        target=Target(board.dialect, board.model),
-        shots=tuple(Shot(s.prompt, s.duration) for s in board.shots.all())
-        if board.multi_shot else (),
-        attachments=attachments,
-    )
+    """The rules value of a stored board (loaded with `with_related`): the editor's builder,
+    so the live check, the submit check and the export cannot drift apart."""
+    return board_value(board)
 
 
 def public_url(storage_name: str, base: str | None = None) -> str | None:

@@ -27,7 +27,7 @@ from storyboard.boards.models import (
 )
 from storyboard.boards.models import Shot as ShotRow
 from storyboard.library import access
-from storyboard.library.models import ElementImage, ReferenceVideo
+from storyboard.library.models import ElementImage, ElementVersion, ReferenceVideo
 from storyboard.rules import Attachment, Settings, Shot, Target
 from storyboard.rules import Storyboard as Value
 from storyboard.rules.model import SLOT_NAMES, parse_whole_seconds, slot_kind
@@ -324,7 +324,7 @@ _SLOT_COLUMNS = (
     "keep_original_sound", "image__name", "video__name", "element_version__name",
     "element_version__description", "element_version__created_at", "element_version__tag",
     "element_version__voice_id", "element_version__voice_clip",
-    "element_version__element__kind",
+    "element_version__element__kind", "element_version__element__team",
 )
 
 
@@ -365,10 +365,15 @@ _FACTS_MAX = 4096
 def element_facts(versions) -> dict[int, ElementFacts]:
     """version id -> ElementFacts for the given ElementVersion objects."""
     keys = {v.pk: (v.pk, v.created_at) for v in versions}
+    if len(_FACTS) > _FACTS_MAX:
+        _FACTS.clear()
+    for v in versions:  # already loaded with their pictures (convert.with_related): no query
+        if keys[v.pk] not in _FACTS and "images" in getattr(v, "_prefetched_objects_cache", {}):
+            pictures = [(link.image_id, link.image.name) for link in v.ordered_images()]
+            _FACTS[keys[v.pk]] = ElementFacts(tuple(i for i, _ in pictures),
+                                              tuple(n for _, n in pictures))
     missing = [pk for pk, key in keys.items() if key not in _FACTS]
     if missing:
-        if len(_FACTS) > _FACTS_MAX:
-            _FACTS.clear()
         found: dict[int, list[tuple[int, str]]] = {pk: [] for pk in missing}
         rows = ElementImage.objects.filter(version_id__in=missing).order_by(
             "version_id", "position").values_list("version_id", "image_id", "image__name")
@@ -402,8 +407,33 @@ def element_attachment(version, image_names) -> Attachment:
     )
 
 
-def to_rules_value(state: EditorState, dialect: str, items: dict[str, object]) -> Value:
+def unshared_slots(team_id: int, items: dict[str, object]) -> dict[str, str]:
+    """slot name -> why it may not be used, for the slots holding an element of a team that no
+    longer shares its library with `team_id`. A slot keeps such an element after the share is
+    revoked (nothing of the board is lost); the check then refuses it. One query, and only
+    when some slot holds another team's element."""
+    foreign = {name: item for name, item in items.items()
+               if isinstance(item, ElementVersion) and item.element.team_id != team_id}
+    if not foreign:
+        return {}
+    sharing = set(access.teams_sharing_with(team_id).values_list("from_team_id", flat=True))
+    return {name: f"element “{version.name}” is no longer shared with you: choose another "
+                  f"element, or ask its team to share its library again."
+            for name, version in foreign.items() if version.element.team_id not in sharing}
+
+
+def to_rules_value(state: EditorState, dialect: str, items: dict[str, object], *,
+                   team_id: int) -> Value:
+    """The rules value of an editor state: the one builder, for the live check, the submit
+    check, the preview and the export, so what the editor says Ready is what submit accepts."""
     facts = element_facts([items[s.name] for s in state.slots if s.kind == "element"])
+    unavailable = unshared_slots(team_id, items)
+    attachments = {}
+    for s in state.slots:
+        made = attachment(s.kind, items[s.name], s, facts.get(items[s.name].pk))
+        if s.name in unavailable:
+            made = replace(made, unavailable=unavailable[s.name])
+        attachments[s.name] = made
     return Value(
         settings=Settings(title=state.title, mode=state.mode, aspect_ratio=state.aspect_ratio,
                           duration=state.duration, count=state.count, audio=state.audio,
@@ -411,9 +441,15 @@ def to_rules_value(state: EditorState, dialect: str, items: dict[str, object]) -
                           prompt=state.prompt),
         target=Target(dialect, state.model),
         shots=tuple(Shot(p, d) for p, d in state.shots),
-        attachments={s.name: attachment(s.kind, items[s.name], s, facts.get(items[s.name].pk))
-                     for s in state.slots},
+        attachments=attachments,
     )
+
+
+def board_value(board: Storyboard) -> Value:
+    """The rules value of a stored board whose shots and slots are loaded (`load_board`, or
+    `convert.with_related`)."""
+    return to_rules_value(state_from_board(board), board.dialect, items_of_board(board),
+                          team_id=board.team_id)
 
 
 def thumbnail_of(kind: str, item) -> tuple[str, tuple]:

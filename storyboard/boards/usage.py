@@ -1,4 +1,6 @@
-"""Tells the library which storyboards use an image, a video or an element."""
+"""Tells the library which of the owner's storyboards use an image, a video or an element.
+Another team's storyboards never hold the owner's things: deleting lets go of them there
+(library/actions.py)."""
 
 from storyboard.library.usage import Use, register
 
@@ -11,7 +13,10 @@ def _uses(boards):
 def register_finders() -> None:
     from storyboard.boards.models import Storyboard
 
-    register("image")(lambda image: _uses(Storyboard.objects.filter(slots__image=image)))
-    register("video")(lambda video: _uses(Storyboard.objects.filter(slots__video=video)))
+    def own(item):
+        return Storyboard.objects.filter(team=item.team_id)
+
+    register("image")(lambda image: _uses(own(image).filter(slots__image=image)))
+    register("video")(lambda video: _uses(own(video).filter(slots__video=video)))
     register("element")(lambda element: _uses(
-        Storyboard.objects.filter(slots__element_version__element=element)))
+        own(element).filter(slots__element_version__element=element)))

@@ -246,7 +246,7 @@ def _library_sections(team) -> list[tuple[str, list, str]]:
 
 def _checked(board: Storyboard, state: EditorState, items: dict, account) -> tuple:
     dialect = account.dialect if account is not None else "animatic"
-    value = to_rules_value(state, dialect, items)
+    value = to_rules_value(state, dialect, items, team_id=board.team_id)
     # The animatic is free: no rate card to read.
     card = (RateCard.objects.filter(team_id=board.team_id).first() if dialect != "animatic"
             else None)
@@ -298,9 +298,13 @@ def save(request, board_id: int):
                       {"refused": [(dom_id(f), m) for f, m in refused.messages.items()],
                        "board": board}, status=422)
     try:
-        saved = actions.save_storyboard(board, state)
+        saved = actions.save_storyboard(board, state, items)
     except StaleVersion as stale:
         return _conflict(request, stale.current, state)
+    except Refused as refused:  # the writer's own check; the view's above normally catches it
+        return render(request, "boards/editor.html#refused",
+                      {"refused": [(dom_id(f), m) for f, m in refused.messages.items()],
+                       "board": board}, status=422)
     account = (ProviderAccount.objects.get(pk=state.account_id)
                if state.account_id and state.account_id != board.account_id
                else board.account if state.account_id else None)
@@ -346,7 +350,7 @@ def preview(request, board_id: int):
     try:
         state = parse_state(request.POST, request.team)
         items = resolve_items(request.team, state.slots)
-        value = to_rules_value(state, "animatic", items)
+        value = to_rules_value(state, "animatic", items, team_id=board.team_id)
         pictures = {}
         for name, item in items.items():
             if isinstance(item, ReferenceImage):

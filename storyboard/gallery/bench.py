@@ -26,7 +26,7 @@ def _populate(n: int, team, user, other):
     from django.utils import timezone
 
     from storyboard.boards.models import Storyboard
-    from storyboard.jobs.models import Clip, Job
+    from storyboard.jobs.models import Clip, Job, JobSource
     from storyboard.library.models import Element, ElementVersion
     from storyboard.review.models import ClipReview, Decision, Favourite
 
@@ -59,9 +59,8 @@ def _populate(n: int, team, user, other):
             planned_seconds=9, prompt_text="\n".join(prompts),
             created_at=now - timedelta(minutes=i)))
     jobs = Job.objects.bulk_create(jobs, batch_size=2000)
-    through = Job.element_versions.through
-    through.objects.bulk_create(
-        [through(job_id=j.pk, elementversion_id=versions[rng.randrange(40)].pk)
+    JobSource.objects.bulk_create(
+        [JobSource(job_id=j.pk, slot="element_1", element_version_id=versions[rng.randrange(40)].pk)
          for j in jobs if rng.random() < 0.3], batch_size=2000)
     clips = Clip.objects.bulk_create([
         Clip(job=j, team=team, file=f"clips/{j.pk}.mp4", poster=f"clips/{j.pk}.jpg", width=1280,

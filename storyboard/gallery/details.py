@@ -58,8 +58,8 @@ def references(job, team) -> list[Reference]:
 
 
 def element_versions(job) -> list[ElementVersion]:
-    versions = list(job.element_versions.select_related("element").prefetch_related(
-        "images__image"))
+    versions = list(ElementVersion.objects.filter(job_sources__job=job).distinct()
+                    .select_related("element").prefetch_related("images__image"))
     for version in versions:
         frontal = version.frontal
         version.thumb = (reverse("library:image_file", args=[frontal.pk, "256"]) if frontal

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from storyboard.boards.models import Storyboard
-from storyboard.jobs.models import Clip, Job
+from storyboard.jobs.models import Clip, Job, JobSource
 from storyboard.review.models import Favourite, ReviewState
 
 PAGE_SIZE = 48
@@ -90,8 +90,8 @@ def apply_filters(clips: QuerySet, f: Filters, user) -> QuerySet:
     elif f.review:
         clips = clips.filter(review__state=f.review)
     if f.element_id is not None:
-        used = Job.element_versions.through.objects.filter(
-            elementversion__element_id=f.element_id).values("job_id")
+        used = JobSource.objects.filter(
+            element_version__element_id=f.element_id).values("job_id")
         clips = clips.filter(job_id__in=used)
     if f.date_from is not None:
         clips = clips.filter(created_at__gte=f.date_from)

@@ -7,10 +7,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from storyboard.boards.actions import remix_storyboard
 from storyboard.boards.convert import slot_sources, to_value, with_related
 from storyboard.boards.editing import context_for
-from storyboard.boards.models import Shot, Slot, Storyboard
-from storyboard.jobs.models import FINAL, Job, State
+from storyboard.boards.models import Storyboard
+from storyboard.jobs.models import FINAL, Failure, Job, JobSource, State
 from storyboard.library.models import ElementVersion
 from storyboard.rules import Report, check
 from storyboard.rules import Storyboard as Value
@@ -67,14 +68,23 @@ def _create_job(team, board, account, user, submit_key, value: Value, sources, s
         snapshot=value.to_dict(), slot_sources=sources, planned_seconds=seconds,
         prompt_text=prompt_text(value),
         next_attempt_at=timezone.now())
-    version_ids = [s["element_version"] for s in sources.values() if "element_version" in s]
-    versions = list(ElementVersion.objects.filter(pk__in=version_ids))
-    for version in versions:
-        if not version.is_locked:
-            version.lock()  # a version a job used never changes
-    job.element_versions.set(versions)
+    record_sources(job, sources)
     enqueue("submit_job_task", job.id)
     return job
+
+
+def record_sources(job: Job, sources: dict[str, dict]) -> None:
+    """The job's library items as JobSource rows (files named by a batch file have none), and
+    the team's own element versions stamped as used. A version of another team's shared
+    library is not stamped: another team's use never holds the owner's things."""
+    rows = [JobSource(job=job, slot=slot, **{f"{kind}_id": source[kind]})
+            for slot, source in sources.items()
+            for kind in ("image", "video", "element_version") if kind in source]
+    JobSource.objects.bulk_create(rows)
+    version_ids = [row.element_version_id for row in rows if row.element_version_id]
+    for version in ElementVersion.objects.filter(pk__in=version_ids, locked_at__isnull=True,
+                                                 element__team=job.team_id):
+        version.lock()  # a version its own team's job used never changes
 
 
 def prompt_text(value: Value) -> str:
@@ -111,27 +121,29 @@ def cancel_job(job: Job) -> Job:
 
 
 def remix_job(job: Job, user) -> Storyboard:
-    """A new storyboard pre-filled from the job's snapshot, with the same library items."""
-    value = Value.from_dict(job.snapshot)
-    settings_ = value.settings
-    account = job.account if job.account and job.account.team_id == job.team_id else None
-    with transaction.atomic():
-        board = Storyboard.objects.create(
-            team=job.team, title=f"{job.title} (remix)"[:200], account=account,
-            model=job.model, mode=settings_.mode, aspect_ratio=settings_.aspect_ratio,
-            multi_shot=settings_.multi_shot, prompt=settings_.prompt,
-            duration=str(settings_.duration), count=str(settings_.count),
-            audio=settings_.audio, negative_prompt=settings_.negative_prompt,
-            parent=job.storyboard, created_by=user)
-        for position, shot in enumerate(value.shots):
-            Shot.objects.create(storyboard=board, position=position, prompt=shot.prompt,
-                                duration=str(shot.duration))
-        for name, source in job.slot_sources.items():
-            attachment = value.attachments.get(name)
-            Slot.objects.create(
-                storyboard=board, name=name, image_id=source.get("image"),
-                video_id=source.get("video"), element_version_id=source.get("element_version"),
-                role=attachment.role if attachment else "reference",
-                refer_type=attachment.refer_type if attachment else "feature",
-                keep_original_sound=bool(attachment and attachment.keep_original_sound))
-    return board
+    """A new storyboard pre-filled from the job's snapshot, with the same library items (those
+    the team may no longer use leave their slot empty)."""
+    return remix_storyboard(job.team, user, f"{job.title} (remix)", Value.from_dict(job.snapshot),
+                            job.slot_sources, parent=job.storyboard, account=job.account)
+
+
+def fail_jobs_using_unshared(from_team, to_team) -> int:
+    """`from_team` stopped sharing its library with `to_team`: that team's jobs not yet sent
+    that use one of its elements fail now, saying so (a job already sent goes on)."""
+    using = JobSource.objects.filter(job__team=to_team, element_version__element__team=from_team)
+    now = timezone.now()
+    failed = 0
+    for job_id, names in _element_names_by_job(using.filter(job__state=State.QUEUED)).items():
+        failed += Job.objects.filter(pk=job_id, state=State.QUEUED).update(
+            state=State.FAILED, failure=Failure.UNAVAILABLE, finished_at=now, updated_at=now,
+            next_attempt_at=None,
+            failure_text=f"Not sent: team “{from_team}” no longer shares its library with "
+                         f"this team, and the job uses its element {names}.")
+    return failed
+
+
+def _element_names_by_job(sources) -> dict:
+    names: dict = {}
+    for job_id, name in sources.values_list("job_id", "element_version__name").order_by("slot"):
+        names.setdefault(job_id, []).append(f"“{name}”")
+    return {job_id: ", ".join(dict.fromkeys(found)) for job_id, found in names.items()}

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from storyboard.boards.models import Storyboard
-from storyboard.library.models import ElementVersion
+from storyboard.library.models import ElementVersion, ReferenceImage, ReferenceVideo
 from storyboard.teams.models import ProviderAccount, Team
 
 
@@ -36,6 +36,7 @@ class Failure(models.TextChoices):
     AUTHENTICATION = "authentication", "Authentication failed"
     CREDITS = "credits", "Out of credits or quota"
     PROVIDER_ERROR = "provider_error", "Provider error"
+    UNAVAILABLE = "unavailable", "A reference is no longer available"
     TIMED_OUT = "timed_out", "Timed out"
     LOST = "lost", "Lost"
 
@@ -60,8 +61,7 @@ class Job(models.Model):
     title = models.CharField(max_length=200)
     # The storyboard as submitted (rules value dict) and which library item fills each slot.
     snapshot = models.JSONField()
-    slot_sources = models.JSONField(default=dict)
-    element_versions = models.ManyToManyField(ElementVersion, blank=True, related_name="jobs")
+    slot_sources = models.JSONField(default=dict)  # also as rows: JobSource
     planned_seconds = models.PositiveIntegerField(default=0)
     # Every prompt of the snapshot in one column, for the gallery's text search.
     prompt_text = models.TextField(blank=True)
@@ -124,6 +124,40 @@ class Job(models.Model):
             return "Local preview (animatic)"
         label = self.account.label if self.account_id and self.account else self.dialect
         return f"{label} · {self.model}"
+
+
+class JobSource(models.Model):
+    """What fills one slot of a job, as a real row: the database refuses to delete an image, a
+    video or an element version a job refers to (PROTECT), and "where used" is a query.
+
+    A finished job lets go of its images and videos when they are deleted (its clips are made;
+    library/actions.py removes those rows first), and of another team's element when that team
+    deletes it or stops sharing: nothing of the owner's is held by another team's history."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="sources")
+    slot = models.CharField(max_length=16)
+    image = models.ForeignKey(ReferenceImage, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="job_sources")
+    video = models.ForeignKey(ReferenceVideo, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="job_sources")
+    element_version = models.ForeignKey(ElementVersion, on_delete=models.PROTECT, null=True,
+                                        blank=True, related_name="job_sources")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "slot"], name="one_source_per_job_slot"),
+            models.CheckConstraint(
+                condition=(models.Q(image__isnull=False, video__isnull=True,
+                                    element_version__isnull=True)
+                           | models.Q(image__isnull=True, video__isnull=False,
+                                      element_version__isnull=True)
+                           | models.Q(image__isnull=True, video__isnull=True,
+                                      element_version__isnull=False)),
+                name="job_source_holds_one_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slot} of {self.job}"
 
 
 class Clip(models.Model):

@@ -25,6 +25,11 @@ def teams_sharing_with(team) -> QuerySet:
     return LibraryShare.objects.active().filter(to_team=team).values("from_team_id")
 
 
+def teams_shared_with(team) -> QuerySet:
+    """Ids of the teams that may use `team`'s elements (active shares only)."""
+    return LibraryShare.objects.active().filter(from_team=team).values("to_team_id")
+
+
 def visible_elements(team) -> QuerySet:
     return Element.objects.filter(
         Q(team=team) | Q(team_id__in=teams_sharing_with(team))

@@ -22,6 +22,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
 from django.utils import timezone
 
 from storyboard.library import limits, usage
@@ -305,20 +306,42 @@ def _refuse_if_used(kind: str, obj, what: str) -> None:
         )
 
 
+def _let_go(lookup: str, obj, owner_id: int) -> None:
+    """Before deleting `obj` (nothing blocks it, `_refuse_if_used` said): remove what holds it
+    without blocking — other teams' storyboard slots and jobs (what they hold of a shared
+    library lasts as long as the library does) and finished jobs' sources (their clips are
+    made; the snapshot still names the item). A use that raced in since keeps its row, and
+    the database refuses the delete (PROTECT)."""
+    # Imported here: boards and jobs build on the library, not the other way round.
+    from storyboard.boards.models import Slot
+    from storyboard.jobs.models import FINAL, JobSource
+
+    Slot.objects.filter(**{lookup: obj}).exclude(storyboard__team=owner_id).delete()
+    JobSource.objects.filter(**{lookup: obj}).filter(
+        Q(job__state__in=FINAL) | ~Q(job__team=owner_id)).delete()
+
+
+def _delete_refused_if_used(kind: str, obj, lookup: str, names: list[str]) -> None:
+    try:
+        with transaction.atomic():
+            _refuse_if_used(kind, obj, "")
+            _let_go(lookup, obj, obj.team_id)
+            if isinstance(obj, Element):  # the element points at a version of its own
+                obj.current_version = None
+                obj.save(update_fields=["current_version"])
+            obj.delete()
+            _delete_files_after_commit(names)
+    except (ProtectedError, IntegrityError):  # a job or slot took it meanwhile
+        raise LibraryError(f"“{obj}” cannot be deleted: it was just put to use. Look at "
+                           f"where it is used and try again.") from None
+
+
 def delete_image(image: ReferenceImage) -> None:
-    with transaction.atomic():
-        _refuse_if_used("image", image, "")
-        names = image.storage_names()
-        image.delete()
-        _delete_files_after_commit(names)
+    _delete_refused_if_used("image", image, "image", image.storage_names())
 
 
 def delete_video(video: ReferenceVideo) -> None:
-    with transaction.atomic():
-        _refuse_if_used("video", video, "")
-        names = video.storage_names()
-        video.delete()
-        _delete_files_after_commit(names)
+    _delete_refused_if_used("video", video, "video", video.storage_names())
 
 
 # --- elements --------------------------------------------------------------------------------
@@ -590,13 +613,8 @@ def edit_element(element: Element, user, data: ElementInput) -> tuple[ElementVer
 
 def delete_element(element: Element) -> None:
     """Delete an element and all its versions, refused while anything uses it."""
-    with transaction.atomic():
-        _refuse_if_used("element", element, "")
-        names = sorted({n for v in element.versions.all() for n in v.storage_names()})
-        element.current_version = None
-        element.save(update_fields=["current_version"])
-        element.delete()
-        _delete_files_after_commit(names)
+    names = sorted({n for v in element.versions.all() for n in v.storage_names()})
+    _delete_refused_if_used("element", element, "element_version__element", names)
 
 
 def lock_version(version: ElementVersion) -> None:
@@ -624,9 +642,16 @@ def share_library(from_team: Team, to_team: Team, user) -> LibraryShare:
 
 
 def revoke_share(share: LibraryShare, user) -> LibraryShare:
-    """Stop sharing at once; the row stays as history."""
-    if share.revoked_at is None:
-        share.revoked_at = timezone.now()
-        share.revoked_by = user
-        share.save(update_fields=["revoked_at", "revoked_by"])
+    """Stop sharing at once; the row stays as history. The other team's storyboards keep the
+    elements in their slots, where the check now refuses them, and its jobs not yet sent fail
+    (the ones already sent finish: the provider has the pictures)."""
+    from storyboard.jobs.actions import fail_jobs_using_unshared  # jobs build on the library
+
+    with transaction.atomic():
+        share = LibraryShare.objects.select_for_update().get(pk=share.pk)
+        if share.revoked_at is None:
+            share.revoked_at = timezone.now()
+            share.revoked_by = user
+            share.save(update_fields=["revoked_at", "revoked_by"])
+            fail_jobs_using_unshared(share.from_team, share.to_team)
     return share

@@ -77,9 +77,3 @@ def elements_using_image(image) -> Iterable[Use]:
         which = ("version " if len(numbers) == 1 else "versions ") + ", ".join(map(str, numbers))
         yield Use("element", f"element “{element}” ({which})",
                   reverse("library:element_detail", args=[element.pk]))
-
-
-@register("element")
-def jobs_using_element(element) -> Iterable[Use]:
-    for version in element.versions.filter(locked_at__isnull=False).order_by("number"):
-        yield Use("job", f"version {version.number} is used by a job")

@@ -87,6 +87,9 @@ class Attachment:
               element's pictures; CometAPI falls back to the frontal image), ``tag`` (character,
               prop, ...; "" unknown) and ``voice``: "" none, "id" a voice id from the vendor's
               voice library, "clip" a clip to clone (useapi takes a voice on a character only).
+    any slot: ``unavailable`` says why the item behind the slot may not be used any more (e.g.
+              its library was shared and no longer is); non-empty is an error. It is not part of
+              the saved value: only the app that holds the library knows it.
     """
 
     ref: str
@@ -100,6 +103,7 @@ class Attachment:
     extra_images: tuple[str, ...] = ()
     tag: str = ""
     voice: str = ""
+    unavailable: str = ""
 
     def to_dict(self, slot: str) -> dict[str, Any]:
         kind = slot_kind(slot)

@@ -41,6 +41,10 @@ def check_references(
             else "the video goes in video_1"
         )
         out.append(Problem(ERROR, "slot_unknown", slot, f"{slot} is not a slot; {where}."))
+    for slot, attachment in sorted(f.storyboard.attachments.items()):
+        if attachment.unavailable:
+            out.append(Problem(ERROR, "slot_unavailable", slot,
+                               f"@{slot}: {attachment.unavailable}"))
 
     # §6 slot pool
     limit = cap.slots_with_video if f.video else cap.slots

@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "vip_required": "A VIP-only useapi option; error without VIP, warning if unknown.",
     # references and slots (rules.md §6-12)
     "slot_unknown": "An attachment in a slot that does not exist (image_9, video_2).",
+    "slot_unavailable": "The item behind a slot may no longer be used (e.g. no longer shared).",
     "slots_exceeded": "More images + elements than the slot pool (7, or 4 with a video) (§6).",
     "reference_missing": "A prompt mentions a reference that is not attached (§7).",
     "reference_unused": "An attachment is never mentioned in any prompt (§8).",

@@ -62,17 +62,29 @@ def test_a_saved_version_never_changes_in_place(cast):
 
 
 def test_a_version_used_by_a_job_is_locked_and_blocks_deleting_its_element(cast, client_for):
+    from storyboard.jobs.actions import record_sources
+    from storyboard.jobs.models import Job, JobSource, State
+
     element = make_image_element(cast.team_a)
-    lock_version(element.current_version)
-    lock_version(element.current_version)  # idempotent
-    with pytest.raises(LibraryError, match="version 1 is used by a job"):
+    job = Job.objects.create(team=cast.team_a, submit_key="k", dialect="animatic", model="o1",
+                             title="t", snapshot={}, state=State.SUCCEEDED)
+    record_sources(job, {"element_1": {"element_version": element.current_version.pk}})
+    element.current_version.refresh_from_db()
+    assert element.current_version.is_locked
+    with pytest.raises(LibraryError, match=f"version 1 in job {job.short_id}"):
         delete_element(element)
     response = client_for(cast.editor).post(f"/library/elements/{element.pk}/delete/",
                                             follow=True)
-    assert "version 1 is used by a job" in response.content.decode()
+    assert f"version 1 in job {job.short_id}" in response.content.decode()
     assert Element.objects.filter(pk=element.pk).exists()
     page = client_for(cast.viewer).get(f"/library/elements/{element.pk}/").content.decode()
     assert "used by a job · locked" in page
+    # The database holds the version too, whatever the library's own check says.
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        element.versions.all().delete()
+    assert JobSource.objects.filter(job=job).count() == 1
 
 
 def test_editing_a_locked_version_adds_a_new_one(cast):
