@@ -12,6 +12,7 @@ from storyboard.boards.convert import slot_sources, to_value, with_related
 from storyboard.boards.editing import context_for
 from storyboard.boards.models import Storyboard
 from storyboard.jobs.models import FINAL, Failure, Job, JobSource, State
+from storyboard.library.access import teams_sharing_with
 from storyboard.library.models import ElementVersion
 from storyboard.rules import Report, check
 from storyboard.rules import Storyboard as Value
@@ -140,6 +141,20 @@ def fail_jobs_using_unshared(from_team, to_team) -> int:
             failure_text=f"Not sent: team “{from_team}” no longer shares its library with "
                          f"this team, and the job uses its element {names}.")
     return failed
+
+
+def unshared_text(job: Job) -> str:
+    """Why `job` may not be sent (another team's element it uses is no longer shared with
+    its team), or "". The worker asks before sending: a revoke can land after the job was
+    queued and before `fail_jobs_using_unshared` saw it."""
+    foreign = JobSource.objects.filter(job=job, element_version__isnull=False).exclude(
+        element_version__element__team=job.team_id).exclude(
+        element_version__element__team__in=teams_sharing_with(job.team_id))
+    names = _element_names_by_job(foreign).get(job.pk)
+    if not names:
+        return ""
+    return (f"Not sent: the team that owns element {names} no longer shares its library with "
+            f"this team.")
 
 
 def _element_names_by_job(sources) -> dict:

@@ -115,3 +115,14 @@ def test_a_finished_job_lets_go_of_an_image_and_a_running_one_holds_it(cast, mon
     assert not JobSource.objects.exists()
     job.refresh_from_db()
     assert job.slot_sources == {"image_1": {"image": stove_id}}  # the snapshot stays
+
+
+def test_the_worker_is_told_not_to_send_a_job_whose_share_ended_after_queueing(cast, shared):
+    _, share_row, board = shared
+    job = job_actions.submit_job(board, None, "k")
+    assert job_actions.unshared_text(job) == ""
+    # Revoked without the jobs' side running (as if the worker had claimed the job already).
+    share_row.revoked_at = share_row.created_at
+    share_row.save(update_fields=["revoked_at"])
+    assert "element “Mara”" in job_actions.unshared_text(job)
+    assert "no longer shares its library" in job_actions.unshared_text(job)
