@@ -11,6 +11,7 @@ this server runs (`set_sandbox`; docs/security.md). Tests inject a transport ins
 from __future__ import annotations
 
 import contextlib
+import enum
 import glob
 import hashlib
 import ipaddress
@@ -338,3 +339,43 @@ def _write_capped(response: httpx.Response, out, max_bytes: int) -> tuple[int, s
     if expected is not None and expected != size:
         raise httpx.ReadError(f"download ended after {size} of {expected} bytes")
     return size, digest.hexdigest()
+
+
+class DownloadVerdict(enum.Enum):
+    """What a failed download is worth, decided from what the server answered."""
+
+    RETRY = "retry"  # the same URL again later: busy, failing, or the connection broke
+    LINK_EXPIRED = "link_expired"  # the URL itself is dead: only a fresh link can help
+    FINAL = "final"  # neither helps (too large, a bad address, a refusal of another kind)
+
+
+# A signed CDN link past its time answers 403 (S3-style "Request has expired"); a link to a
+# file that was cleaned up answers 404 or 410. Asking again for the same URL changes nothing.
+LINK_EXPIRED_STATUSES = frozenset({403, 404, 410})
+
+
+def download_verdict(error: BaseException) -> DownloadVerdict:
+    """Whether a failed `download` is worth trying again, from the status or the failure."""
+    if isinstance(error, TooLarge | httpx.InvalidURL | httpx.UnsupportedProtocol
+                  | httpx.TooManyRedirects):
+        return DownloadVerdict.FINAL
+    if isinstance(error, httpx.HTTPStatusError):
+        status = error.response.status_code
+        if status in LINK_EXPIRED_STATUSES:
+            return DownloadVerdict.LINK_EXPIRED
+        if status in (408, 429) or status >= 500:
+            return DownloadVerdict.RETRY
+        return DownloadVerdict.FINAL
+    if isinstance(error, httpx.ConnectError) and isinstance(error.__cause__, AddressRefused):
+        return DownloadVerdict.FINAL  # the address checks will refuse it every time
+    if isinstance(error, httpx.TransportError | OSError):
+        return DownloadVerdict.RETRY  # timeouts, dropped or cut-short connections, a full disk
+    return DownloadVerdict.FINAL
+
+
+def describe_download_error(error: BaseException) -> str:
+    """A failed download in a few plain words (httpx's own text carries a documentation link)."""
+    if isinstance(error, httpx.HTTPStatusError):
+        response = error.response
+        return f"the server answered {response.status_code} {response.reason_phrase}".rstrip()
+    return str(error) or type(error).__name__
