@@ -153,7 +153,33 @@ def change_account(account: ProviderAccount, data: AccountInput) -> ProviderAcco
 
 
 def remove_account(account: ProviderAccount) -> None:
-    account.delete()
+    """Refused while any job of the account is not final: the worker needs the account to send
+    it, follow it and fetch its clip (the worker still ends a job whose account vanished anyway,
+    through a race or the admin, as "the account was removed")."""
+    # Imported here: the jobs app builds on teams' models, so teams may not import it at module
+    # level.
+    from storyboard.jobs.models import FINAL
+
+    with transaction.atomic():
+        # Locked like the worker locks it when it counts the account's jobs for its limit.
+        if not ProviderAccount.objects.select_for_update().filter(pk=account.pk).exists():
+            return  # removed meanwhile: what was asked is done
+        running = account.jobs.exclude(state__in=FINAL)
+        count = running.count()
+        if count:
+            raise AccountError(running_jobs_text(
+                count, list(running.select_related("storyboard").order_by("created_at")[:5])))
+        account.delete()
+
+
+def running_jobs_text(count: int, shown: list) -> str:
+    """“2 jobs still use this account: “Kitchen” (processing), …; cancel them or wait.”"""
+    names = ", ".join(f"“{job.storyboard.title if job.storyboard else job.title}” "
+                      f"({job.get_state_display().lower()})" for job in shown)
+    more = f" and {count - len(shown)} more" if count > len(shown) else ""
+    jobs = "1 job still uses" if count == 1 else f"{count} jobs still use"
+    return (f"{jobs} this account: {names}{more}. Cancel them or wait until they finish, then "
+            "remove the account.")
 
 
 def check_connection(account: ProviderAccount, **provider_kwargs) -> tuple[bool, str]:
