@@ -4,9 +4,11 @@ so a second run of the same file resumes instead of paying again."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import logging
 import re
 import shutil
 import time
@@ -15,6 +17,9 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django_q.conf import Conf
 
 from storyboard.boards.editing import context_for
 from storyboard.boards.state import element_attachment
@@ -30,7 +35,10 @@ from storyboard.rules import check, parse_batch
 from storyboard.rules.model import slot_kind
 from storyboard.storage import local_path
 
-POLL_EVERY = 2.0
+log = logging.getLogger(__name__)
+
+POLL_EVERY = 2.0  # the longest wait between two poll sweeps
+MIN_WAIT = 0.2
 
 
 class BatchRefused(Exception):
@@ -170,26 +178,50 @@ def submit_all(items: list[Item], account, user) -> None:
                 item.job.save(update_fields=["title"])
 
 
+@contextlib.contextmanager
+def steps_in_this_process():
+    """django-q2's own `sync` option (Q_CLUSTER["sync"]) for as long as the command runs: every
+    step handed to the worker (worker.dispatch, jobs.actions.enqueue) runs here and now, so the
+    command needs no cluster and there is one way of handing work over."""
+    saved, Conf.SYNC = Conf.SYNC, True
+    try:
+        yield
+    finally:
+        Conf.SYNC = saved
+
+
+def _wait(ids: list) -> float:
+    """Seconds until the earliest of these jobs is due (a poll, a retried submit or download),
+    between MIN_WAIT and POLL_EVERY: no busy loop, and no sleeping past a due job."""
+    jobs = Job.objects.filter(pk__in=ids)
+    due = [jobs.aggregate(m=Min("next_attempt_at"))["m"],
+           jobs.filter(state="downloading").aggregate(m=Min("claimed_until"))["m"]]
+    due = [d for d in due if d is not None]
+    if not due:
+        return POLL_EVERY
+    return min(max((min(due) - timezone.now()).total_seconds(), MIN_WAIT), POLL_EVERY)
+
+
 def run(items: list[Item], *, timeout: float, say) -> None:
-    """Drives every job to a final state in this process: submits (with backoff on 429), one
-    concurrent poll sweep every few seconds, downloads as soon as a task is done."""
+    """Drives every job to a final state in this process (under `steps_in_this_process`): one
+    poll sweep, then a wait until the next job is due, again. A sweep submits queued jobs whose
+    time has come (with backoff on 429), polls concurrently and downloads finished tasks; each
+    sweep is called from here, so the call stack does not grow from one poll to the next."""
     deadline = time.monotonic() + timeout
-    with worker.run_inline() as steps:
-        for item in items:
-            if item.job.state == "queued":
-                worker.submit_job_task(str(item.job.pk))
-        steps.drain()
-        while True:
-            pending = [i for i in items
-                       if Job.objects.filter(pk=i.job.pk).exclude(state__in=FINAL).exists()]
-            if not pending:
-                return
-            if time.monotonic() > deadline:
-                say(f"Stopped waiting after {timeout:.0f} s; run the command again to resume.")
-                return
-            time.sleep(POLL_EVERY)
+    ids = [item.job.pk for item in items]
+    while True:
+        try:
             worker.poll_due_jobs()
-            steps.drain()
+        except Exception as error:  # as in the cluster: the step's claim expires, it is redone
+            log.exception("a worker step failed")
+            say(f"A worker step failed ({error}); it is tried again when its claim runs out.")
+        pending = Job.objects.filter(pk__in=ids).exclude(state__in=FINAL)
+        if not pending.exists():
+            return
+        if time.monotonic() > deadline:
+            say(f"Stopped waiting after {timeout:.0f} s; run the command again to resume.")
+            return
+        time.sleep(_wait(list(pending.values_list("pk", flat=True))))
 
 
 def _slug(text: str) -> str:

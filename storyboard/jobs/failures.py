@@ -38,6 +38,13 @@ TASK_FAILED = "The provider says the video failed."
 
 CREDENTIALS_UNREADABLE = ("The saved credentials cannot be read: enter them again under Team "
                           "settings.")
+# The job's provider account is gone (removed while the job ran, through a race or the admin;
+# Team settings refuses that): nothing is left to send it, follow it or fetch its clip with.
+ACCOUNT_REMOVED = ("The account was removed: this job's provider account no longer exists, so "
+                   "the job can no longer be sent, followed or downloaded.")
+# Every link the provider gave answered as expired, and polling again brought no other one
+# (or the provider gives a link only once).
+LINK_EXPIRED = "The provider's download link had expired and no fresh one came back."
 
 
 def _sentences(text: str) -> list[str]:

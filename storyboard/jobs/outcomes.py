@@ -4,6 +4,7 @@ the caller hands the job to a download when `apply` says so."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,10 +17,22 @@ from storyboard.providers import base as p
 MAX_POLL_ERRORS = 30
 
 
+@dataclass(frozen=True)
+class CannotPoll:
+    """There is no provider to ask about the job: it ends failed, for this reason."""
+
+    failure: str
+    text: str
+
+
+CREDENTIALS_UNREADABLE = CannotPoll(Failure.AUTHENTICATION, failures.CREDENTIALS_UNREADABLE)
+ACCOUNT_REMOVED = CannotPoll(Failure.LOST, failures.ACCOUNT_REMOVED)
+
+
 def apply(job: Job, outcome, provider=None, files=None) -> bool:
     """Writes the outcome; True when the job is now waiting for its download."""
-    if outcome is None:
-        rows.fail(job, Failure.AUTHENTICATION, failures.CREDENTIALS_UNREADABLE)
+    if isinstance(outcome, CannotPoll):
+        rows.fail(job, outcome.failure, outcome.text)
         return False
     if isinstance(outcome, p.ProviderError):
         poll_failed(job, outcome)

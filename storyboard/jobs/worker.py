@@ -5,7 +5,9 @@ row with a conditional UPDATE (architecture 6) and does nothing when the claim f
 States: queued → submitting → submitted → processing → downloading → succeeded, or failed /
 cancelled. `create_sent_at` is stamped before a create call leaves, so a worker killed at any
 moment, or a create whose answer was lost, is recovered by looking the task up by our job id
-instead of paying for a second one (jobs/recovery.py says how long and how often).
+instead of paying for a second one (jobs/recovery.py says how long and how often). A job whose
+provider account is gone (Job.account is SET_NULL: Team settings refuses to remove an account
+with unfinished jobs, but a race or the admin can) ends failed saying so, at whichever step.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from django.db import transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django_q.tasks import async_task
 
-from storyboard.jobs import callbacks, failures, outcomes, recovery, rows
+from storyboard.jobs import callbacks, downloads, failures, outcomes, recovery, rows
 from storyboard.jobs.caches import AssetCache, ElementCreationTasks, RemoteElementIds
-from storyboard.jobs.clips import DownloadFailed, store_clip, store_local_render
+from storyboard.jobs.clips import DownloadFailed, store_local_render
 from storyboard.jobs.models import IN_FLIGHT, Failure, Job, State
 from storyboard.jobs.rows import backoff, now
 from storyboard.jobs.sources import job_sources, media_base
@@ -38,43 +40,27 @@ MAX_SUBMIT_ATTEMPTS = 8
 SWEEP_BATCH = 1000
 POLL_THREADS = 100  # blocking HTTP calls: threads wait, they do not compute
 
-_inline: list | None = None  # set by run_inline(): tasks run in this process instead
-
 
 def dispatch(task: str, job_id: str) -> None:
-    """Hands a follow-up step to the worker cluster (or to the caller of run_inline)."""
-    if _inline is not None:
-        _inline.append((task, job_id))
-    else:
-        async_task(f"storyboard.jobs.worker.{task}", job_id)
+    """Hands a follow-up step to the worker cluster. Under django-q2's `sync` option (the
+    `omni_batch` command sets it) the step runs here and now instead."""
+    async_task(f"storyboard.jobs.worker.{task}", job_id)
 
 
-class run_inline:  # noqa: N801 - used as a context manager, like a function
-    """Runs follow-up steps in this process (the command line's `omni_batch` needs no cluster):
-    `with run_inline() as steps: ...; steps.drain()`."""
-
-    def __enter__(self):
-        global _inline
-        self.saved, _inline = _inline, []
-        return self
-
-    def drain(self) -> int:
-        done = 0
-        while _inline:
-            task, job_id = _inline.pop(0)
-            globals()[task](job_id)
-            done += 1
-        return done
-
-    def __exit__(self, *exc):
-        global _inline
-        _inline = self.saved
-        return False
+class AccountRemoved(Exception):
+    """The job's provider account no longer exists (Job.account is SET_NULL)."""
 
 
 def provider_for_job(job: Job, **kwargs):
     account = job.account
+    if account is None:
+        raise AccountRemoved(str(job.pk))
     return provider_for(account.as_provider_account(), asset_cache=AssetCache(account), **kwargs)
+
+
+def _account_removed(job: Job) -> str:
+    rows.fail(job, Failure.LOST, failures.ACCOUNT_REMOVED)
+    return "no account"
 
 
 def _who(job: Job) -> str:
@@ -98,8 +84,7 @@ def submit_job_task(job_id: str) -> str:
     if job.dialect == "animatic":
         return _render_animatic(job)
     if job.account is None:
-        rows.fail(job, Failure.LOST, "The provider account of this job was removed.")
-        return "no account"
+        return _account_removed(job)
     try:
         if job.create_sent_at is not None:
             return _recover(job, provider_for_job(job))
@@ -112,11 +97,16 @@ def submit_job_task(job_id: str) -> str:
         rows.fail(job, Failure.AUTHENTICATION, failures.CREDENTIALS_UNREADABLE,
                   needs_attention=job.create_sent_at is not None)
         return "credentials"
+    except AccountRemoved:  # removed after the job was claimed
+        return _account_removed(job)
 
 
 def _over_capacity(job: Job) -> bool:
     with transaction.atomic():
-        account = type(job.account).objects.select_for_update().get(pk=job.account_id)
+        account = (type(job.account).objects.select_for_update().filter(pk=job.account_id)
+                   .first())
+        if account is None:
+            raise AccountRemoved(str(job.pk))
         busy = Job.objects.filter(account=account, state__in=IN_FLIGHT).exclude(
             pk=job.pk).count()
         return busy >= account.max_jobs
@@ -267,27 +257,38 @@ def poll_due_jobs() -> dict:
     unfinished = [(job, o[0]) for job, o in answers if outcomes.still_running(job, o[0])]
     outcomes.save_unfinished(unfinished)
     done = {job.pk for job, _ in unfinished}
+    ready = []
     for job, outcome in answers:
-        if job.pk not in done:
-            _apply(job, *outcome)
+        if job.pk in done:
+            continue
+        try:
+            if outcomes.apply(job, *outcome):
+                ready.append(job.pk)
+        except Exception:  # one job's bad answer must not stop the others; its claim expires
+            log.exception("job %s: the poll's answer could not be applied", job.short_id)
+    for job_id in ready:  # after every answer is written: a download may take a while
+        dispatch("download_job", str(job_id))
     restarted = _restart_stale(stamp)
     callbacks.schedule_next_sweep()
     return {"polled": len(jobs), "restarted": restarted}
 
 
 def _poll_concurrently(jobs: list[Job]) -> list[tuple[Job, tuple]]:
+    """Each job's answer as the arguments of outcomes.apply; a job whose account is gone or
+    unreadable gets the reason it cannot be polled, and the others are polled all the same."""
     providers = {}
     for job in jobs:
-        if job.account_id and job.account_id not in providers:
+        if job.account is not None and job.account_id not in providers:
             try:
                 providers[job.account_id] = provider_for_job(job)
             except CredentialsUnreadable:
-                providers[job.account_id] = None
+                providers[job.account_id] = outcomes.CREDENTIALS_UNREADABLE
 
     def poll(job: Job):
-        provider = providers.get(job.account_id)
-        if provider is None:
-            return job, (None, None)
+        provider = (providers[job.account_id] if job.account is not None
+                    else outcomes.ACCOUNT_REMOVED)
+        if isinstance(provider, outcomes.CannotPoll):
+            return job, (provider,)
         try:
             status = provider.get_task(job.remote_task_id)
             files = provider.result_files(status) if status.state == p.TaskState.SUCCEEDED \
@@ -295,6 +296,11 @@ def _poll_concurrently(jobs: list[Job]) -> list[tuple[Job, tuple]]:
             return job, (status, provider, files)
         except p.ProviderError as error:
             return job, (error, provider)
+        except Exception:  # an adapter bug: a failed poll of this job only, tried again later
+            log.exception("job %s: polling failed", job.short_id)
+            return job, (p.ProviderError(p.Failure.PROVIDER_FAULT, "The provider's answer could "
+                                         "not be read; see the worker's log.",
+                                         retryable=True), provider)
 
     if not jobs:
         return []
@@ -310,7 +316,10 @@ def poll_job(job_id: str) -> str:
     try:
         provider = provider_for_job(job)
     except CredentialsUnreadable:
-        _apply(job, None)
+        _apply(job, outcomes.CREDENTIALS_UNREADABLE)
+        return job.state
+    except AccountRemoved:
+        _apply(job, outcomes.ACCOUNT_REMOVED)
         return job.state
     try:
         status = provider.get_task(job.remote_task_id)
@@ -348,19 +357,28 @@ def _restart_stale(stamp) -> int:
 # --- results -----------------------------------------------------------------------------
 
 def download_job(job_id: str) -> str:
+    """Fetches the clip. Links that answer as expired are replaced by polling the finished task
+    again where the dialect signs fresh ones (at most MAX_LINK_REFRESHES times); failures worth
+    it (busy, failing, cut short) are retried later with backoff; the rest end the job."""
     job = rows.claim(job_id, [State.DOWNLOADING])
     if job is None:
         return "not claimed"
-    try:
-        store_clip(job)
-    except DownloadFailed as error:
-        attempts = job.attempts + 1
-        if error.retryable and attempts < MAX_SUBMIT_ATTEMPTS:
-            rows.save(job, attempts=attempts, claimed_until=now() + backoff(attempts),
-                      failure_text=f"Download will be retried: {error}"[:2000])
-            return "retry later"
-        rows.fail(job, Failure.PROVIDER_ERROR, f"The clip could not be downloaded: {error}")
-        return "failed"
+    if job.account is None:
+        return _account_removed(job)
+    for refresh in range(downloads.MAX_LINK_REFRESHES + 1):
+        try:
+            downloads.fetch_clip(job)
+            break
+        except DownloadFailed as error:
+            if not (downloads.refreshable(job, error)
+                    and refresh < downloads.MAX_LINK_REFRESHES):
+                return downloads.failed(job, error, refreshes=refresh)
+            try:
+                asked = downloads.ask_for_fresh_links(job, provider_for_job(job))
+            except (CredentialsUnreadable, AccountRemoved):
+                asked = False
+            if asked is not True:
+                return downloads.failed(job, error, asked, refreshes=refresh)
     rows.save(job, state=State.SUCCEEDED, finished_at=now(), claimed_until=None, failure="",
               failure_text="")
     return "succeeded"

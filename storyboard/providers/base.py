@@ -187,6 +187,9 @@ class Provider:
     # Elements go inline in the create body (no element ids on the vendor's side).
     inline_elements = False
     needs_public_media = False
+    # Polling a finished task again answers with result links signed anew, so a link that
+    # expired before it was fetched can be replaced (the worker asks at most a few times).
+    fresh_result_links = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

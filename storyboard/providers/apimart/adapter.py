@@ -46,6 +46,9 @@ class ApimartProvider(Provider):
     credentials = (CredentialField("api_key", "API key"),)
     needs_public_media = True
     inline_elements = True  # subjects go inline with their image URLs; no element ids
+    # Each result URL comes with an `expires_at` (docs.apimart.ai) and nothing documents a way
+    # to have it signed again: an expired link ends the download at once.
+    fresh_result_links = False
 
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.account.credentials.get('api_key', '')}"}

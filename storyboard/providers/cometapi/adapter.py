@@ -33,6 +33,8 @@ class CometapiProvider(KlingProvider):
     default_base_url = "https://api.cometapi.com"
     credentials = (CredentialField("api_key", "API key"),)
     idempotent_create = False  # see the module docstring
+    # Omni Query passes Kling's answer through, links signed anew on each query as there.
+    fresh_result_links = True
     has_elements = False
     path_prefix = "/kling"
 

@@ -92,6 +92,10 @@ class KlingProvider(Provider):
     # create with our job id is refused, so re-sending a create after a lost answer is safe.
     idempotent_create = True
     has_elements = True
+    # The task query answers with CDN links signed for a limited time (`ksSecret`/`ksTime` in
+    # the query string of published answers); each query signs them anew, while the files stay
+    # for 30 days (official docs: "videos are cleared after 30 days").
+    fresh_result_links = True
     path_prefix = ""
 
     def callback_options(self, url: str, job_ref: str) -> dict[str, str]:

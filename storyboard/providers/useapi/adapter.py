@@ -71,6 +71,9 @@ class UseapiProvider(Provider):
     )
     vip_plan = True
     has_elements = True
+    # GET /tasks/{id} lists the works' Kling CDN links again, and GET /assets/download hands
+    # out a new cdnUrl on every call (useapi docs): a re-poll brings fresh links.
+    fresh_result_links = True
 
     @classmethod
     def check_context(cls, account: Any) -> dict[str, Any]:

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from storyboard.jobs.batch import BatchRefused, prepare, run, submit_all, write_outputs
+from storyboard.jobs.batch import (
+    BatchRefused,
+    prepare,
+    run,
+    steps_in_this_process,
+    submit_all,
+    write_outputs,
+)
 from storyboard.teams.management.commands.accounts import find_team
 from storyboard.teams.models import Membership, ProviderAccount
 
@@ -50,14 +57,16 @@ class Command(BaseCommand):
         for item in items:
             for warning in item.warnings:
                 self.stderr.write(f"item {item.index}: warning: {warning}")
-        try:
-            submit_all(items, target, owner.user if owner else None)
-        except BatchRefused as refused:  # a file the library refused: nothing was sent
-            self.stderr.write(str(refused))
-            sys.exit(refused.code)
-        self.stderr.write(f"{len(items)} item(s) on {target.label} ({target.dialect}); "
-                          "waiting for the provider…")
-        run(items, timeout=timeout, say=self.stderr.write)
+        # No cluster needed: every step handed to the worker runs in this process.
+        with steps_in_this_process():
+            try:
+                submit_all(items, target, owner.user if owner else None)
+            except BatchRefused as refused:  # a file the library refused: nothing was sent
+                self.stderr.write(str(refused))
+                sys.exit(refused.code)
+            self.stderr.write(f"{len(items)} item(s) on {target.label} ({target.dialect}); "
+                              "waiting for the provider…")
+            run(items, timeout=timeout, say=self.stderr.write)
         lines = write_outputs(items, out)
         for line in lines:
             self.stdout.write(line)
