@@ -176,10 +176,15 @@ def _slot_views(state: EditorState, items: dict, checked: Checked) -> list[SlotV
     views = []
     for s in sorted(state.slots, key=lambda s: slot_sort_key(s.name)):
         item = items[s.name]
-        url, (pk, variant) = thumbnail_of(s.kind, item)
+        problems = checked.problems_of(s.name)
+        # An item the team may no longer use (a share was revoked) is not served to it either.
+        if any(p.code == "slot_unavailable" for p in problems):
+            thumb = ""
+        else:
+            url, (pk, variant) = thumbnail_of(s.kind, item)
+            thumb = _url_maker(url, variant)(pk)
         is_video_element = s.kind == "element" and item.element.kind == "video"
-        views.append(SlotView(s, item.name, _url_maker(url, variant)(pk),
-                              checked.problems_of(s.name), is_video_element))
+        views.append(SlotView(s, item.name, thumb, problems, is_video_element))
     return views
 
 

@@ -48,6 +48,10 @@ def test_after_revoking_the_editor_says_no_longer_shared_and_submit_is_refused(
     client = client_for(cast.outsider)
     page = client.get(f"/storyboards/{board.pk}/").content.decode()
     assert "element “Mara” is no longer shared with you" in page
+    # Nor is its picture shown (the team may no longer load it: that would be a 404).
+    frontal = mara.current_version.frontal
+    assert f"/library/images/{frontal.pk}/" not in page
+    assert client.get(f"/library/images/{frontal.pk}/256").status_code == 404
     saved = client.post(f"/storyboards/{board.pk}/save/", form_of(board, title="Heist 2"),
                         HTTP_HX_REQUEST="true")
     assert saved.status_code == 200  # the board itself still saves: nothing is lost
