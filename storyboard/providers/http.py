@@ -376,6 +376,6 @@ def download_verdict(error: BaseException) -> DownloadVerdict:
 def describe_download_error(error: BaseException) -> str:
     """A failed download in a few plain words (httpx's own text carries a documentation link)."""
     if isinstance(error, httpx.HTTPStatusError):
-        response = error.response
-        return f"the server answered {response.status_code} {response.reason_phrase}".rstrip()
+        status = error.response.status_code
+        return f"the server answered {status} {httpx.codes.get_reason_phrase(status)}".rstrip()
     return str(error) or type(error).__name__
