@@ -136,6 +136,45 @@ def test_truncated_and_expired_downloads(sandbox):
         video = apimart_done(a, task)["data"]["result"]["videos"][0]
         assert video["expires_at"] < time.time() and a.get(video["url"]).status_code == 403
 
+def _kling_videos(k, prompt: str) -> tuple[str, dict]:
+    body = {**KLING_BODY, "prompt": prompt, "watermark_info": {"enabled": True}}
+    task = k.post("/v1/videos/omni-video", json=body).json()
+    path = f"/v1/videos/omni-video/{task['data']['task_id']}"
+    return path, kling_done(k, path)["data"]["task_result"]["videos"][0]
+
+
+def test_a_stale_link_expires_until_the_task_is_polled_again(sandbox):
+    with client(sandbox, "kling") as k:
+        path, first = _kling_videos(k, "x [sandbox:stale-link]")
+        assert k.get(first["url"]).status_code == 403
+        assert k.get(first["watermark_url"]).status_code == 403  # signed in the same answer
+        fresh = k.get(path).json()["data"]["task_result"]["videos"][0]
+        assert fresh["url"] != first["url"]
+        assert k.get(fresh["url"]).status_code == 200
+        assert k.get(first["url"]).status_code == 403  # the old link stays expired
+        path, first = _kling_videos(k, "y [sandbox:stale-link:2]")
+        assert k.get(first["url"]).status_code == 403
+        second = k.get(path).json()["data"]["task_result"]["videos"][0]
+        assert k.get(second["url"]).status_code == 403
+        third = k.get(path).json()["data"]["task_result"]["videos"][0]
+        assert k.get(third["url"]).status_code == 200
+    with client(sandbox, "useapi") as u:
+        task = u.post("/videos/omni", json={"prompt": "[sandbox:stale-link]"}).json()["task"]
+        work = useapi_done(u, task["id"])["works"][0]["workId"]
+        ask = {"workIds": work, "fileTypes": "MP4"}
+        first = u.get("/assets/download", params=ask).json()["cdnUrl"]
+        assert u.get(first).status_code == 403
+        fresh = u.get("/assets/download", params=ask).json()["cdnUrl"]
+        assert fresh != first and u.get(fresh).status_code == 200
+
+
+def test_file5xx_answers_503_for_the_first_n_downloads(sandbox):
+    with client(sandbox, "kling") as k:
+        _, video = _kling_videos(k, "x [sandbox:file5xx:2]")
+        assert [k.get(video["url"]).status_code for _ in range(3)] == [503, 503, 200]
+    with sandbox.state.lock:
+        assert [t.file_fetches for t in sandbox.state.tasks.values()] == [3]
+
 def test_callbacks_reach_a_local_receiver_for_each_status(sandbox):
     receiver = Receiver(fail_first=1)  # the first delivery fails: the sandbox retries it
     try:

@@ -23,6 +23,7 @@ from storyboard.providers.sandbox.common import (
     want_choice,
     want_str,
 )
+from storyboard.providers.sandbox.faults import download_fault_counts
 from storyboard.providers.sandbox.media import Plan
 from storyboard.providers.sandbox.state import SandboxState, Status, Task
 from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
@@ -204,6 +205,7 @@ def create(req: Request, state: SandboxState) -> Response:
     alphabet = string.ascii_letters + string.digits
     task_id = "task_" + "".join(secrets.choice(alphabet) for _ in range(24))
     task = Task("apimart", task_id, seq, req.root_url, faults, plan, body)
+    task.info["download_faults"] = download_fault_counts(faults, texts)
     if not faults & {"fail", "moderation", "moderation-task", "cancel"}:
         state.start_render(task, "video", "SANDBOX" if body.get("watermark") else None)
     state.add_task(task)
@@ -231,7 +233,7 @@ def answer(task: Task, status: Status, state: SandboxState) -> dict[str, Any]:
     }
     rendered = task.rendered("video")
     if status.name == "succeed" and rendered is not None:
-        url = task.file_url("video.mp4")
+        url = task.file_url("video.mp4", state.sign_links(task))
         lifetime = -3600 if "expired" in task.faults else URL_LIFETIME
         data["result"] = {
             "videos": [

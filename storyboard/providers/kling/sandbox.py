@@ -24,7 +24,7 @@ from storyboard.providers.sandbox.common import (
     want_choice,
     want_str,
 )
-from storyboard.providers.sandbox.faults import find_keywords
+from storyboard.providers.sandbox.faults import download_fault_counts, find_keywords
 from storyboard.providers.sandbox.state import SandboxState, Status, Task
 from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
 
@@ -98,6 +98,8 @@ def create_official(
     base = 790_000_000_000_000_000 if dialect == "kling" else 810_000_000_000_000_000
     task = Task(dialect, str(base + seq), seq, req.root_url, faults, plan, body, ext)
     task.info["mode"] = facts["mode"]
+    task.info["download_faults"] = download_fault_counts(
+        faults, [t for t in texts if isinstance(t, str)])
     with state.lock:  # check and insert under one lock: two racing creates, one winner
         if ext is not None and (dialect, ext) in state.external:
             # the official docs: external_task_id must be unique within the account

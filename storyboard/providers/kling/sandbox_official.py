@@ -245,13 +245,14 @@ def task_data(task: Task, status: Status, state: SandboxState) -> dict[str, Any]
     }
     clean = task.rendered("clean")
     if name == "succeed" and clean is not None:
+        sig = state.sign_links(task)  # each answer signs its links anew (ksSecret/ksTime)
         video: dict[str, Any] = {
             "id": f"{task.id}-1",
-            "url": task.file_url("video.mp4"),
+            "url": task.file_url("video.mp4", sig),
             "duration": f"{clean.duration:g}",
         }
         if task.rendered("watermarked") is not None:
-            video["watermark_url"] = task.file_url("watermarked.mp4")
+            video["watermark_url"] = task.file_url("watermarked.mp4", sig)
         data["task_result"] = {"videos": [video]}
         units = UNITS_PER_SECOND[task.info["mode"]] * task.plan.total_seconds  # type: ignore[union-attr]
         data["final_unit_deduction"] = f"{units:g}"

@@ -154,8 +154,12 @@ class SandboxApp:
         rendered = next((r for v in FILE_VARIANTS.get(name, ()) if (r := task.rendered(v))), None)
         if rendered is None:
             raise ApiError(404, "no such file")
-        if "expired" in task.faults:
+        sig = req.query.get("sig", "")
+        refusal = self.state.download_refusal(task, int(sig) if sig.isdigit() else None)
+        if "expired" in task.faults or refusal == 403:
             return Response(EXPIRED_BODY, status=403, content_type="application/xml")
+        if refusal is not None:
+            return text_response("service unavailable (sandbox fault, retry)\n", refusal)
         return _send_file(req, rendered.path, "video/mp4", truncate="truncate" in task.faults)
 
 

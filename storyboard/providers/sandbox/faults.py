@@ -36,11 +36,17 @@ FAULTS = {
     "cancel": "the task ends cancelled (apimart's status; failed elsewhere)",
     "truncate": "the video download sends half the bytes under the full Content-Length",
     "expired": "the video download answers 403 as an expired URL (apimart expires_at passed)",
+    "stale-link": "result links are signed per answer; a download answers 403 as expired for "
+    "links signed before it, N times (expiring every link signed so far), then polling again "
+    "signs links that work",
+    "file5xx": "the first N video downloads answer 503, then the file",
     "wrapped": "cometapi polls answer in the wrapped form (data.status, data.data.task_result)",
     "url-list": "apimart result url as a list",
     "url-string": "apimart result url as a string",
 }
 CREATE_FAULTS = ("429", "5xx", "moderation", "credits")
+# Faults of the file route that count (N from the keyword, 1 for an account fault).
+DOWNLOAD_FAULTS = ("stale-link", "file5xx")
 KEYWORD_RE = re.compile(r"\[sandbox:([a-z0-9-]+)(?::(\d{1,3}))?\]")
 
 
@@ -63,6 +69,12 @@ def find_keywords(texts: Iterable[str]) -> Keywords:
             if m.group(1) in FAULTS:
                 counts[m.group(1)] = int(m.group(2)) if m.group(2) else 1
     return Keywords(counts)
+
+
+def download_fault_counts(active: Iterable[str], texts: Iterable[str]) -> dict[str, int]:
+    """N for each counting download fault a create carries (kept in the task's info)."""
+    counts = find_keywords(texts).counts
+    return {fault: counts.get(fault, 1) for fault in DOWNLOAD_FAULTS if fault in set(active)}
 
 
 def fingerprint(dialect: str, texts: Iterable[str]) -> str:

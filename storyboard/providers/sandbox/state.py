@@ -76,6 +76,12 @@ class Task:
     created: float = field(default_factory=time.time)
     polls: int = 0
     watermarks: dict[str, str | None] = field(default_factory=dict)  # variant -> watermark
+    # The file route's counters (not kept across a restart, like polls): video downloads
+    # asked for, and for `stale-link` the signatures handed out and expired.
+    file_fetches: int = 0
+    links_signed: int = 0
+    links_expired_upto: int = 0
+    link_refusals: int = 0
 
     @property
     def created_ms(self) -> int:
@@ -117,8 +123,10 @@ class Task:
     def key(self) -> str:
         return f"{self.dialect}-{self.id}"
 
-    def file_url(self, name: str) -> str:
-        return f"{self.root}/files/tasks/{self.key}/{name}"
+    def file_url(self, name: str, sig: int | None = None) -> str:
+        """The file's address; ``sig`` (from SandboxState.sign_links) makes it a signed link."""
+        signed = f"?sig={sig}" if sig is not None else ""
+        return f"{self.root}/files/tasks/{self.key}/{name}{signed}"
 
     def status(self, delay: float, now: float | None = None) -> Status:
         elapsed = (time.time() if now is None else now) - self.created
@@ -223,6 +231,33 @@ class SandboxState:
     def task_by_key(self, key: str) -> Task | None:
         dialect, _, task_id = key.partition("-")
         return self.find_task(dialect, task_id)
+
+    def sign_links(self, task: Task) -> int | None:
+        """The signature for the result links of one answer, where the task's links are
+        signed (``stale-link``); None elsewhere (plain links, as before)."""
+        if "stale-link" not in task.faults:
+            return None
+        with self.lock:
+            task.links_signed += 1
+            return task.links_signed
+
+    def download_refusal(self, task: Task, sig: int | None) -> int | None:
+        """The status a video download answers instead of the file (``file5xx``: 503 for the
+        first N; ``stale-link``: 403 for links signed before the last refusal, and for the
+        first N others, each expiring every link signed so far), or None to send it."""
+        counts = task.info.get("download_faults") or {}
+        with self.lock:
+            task.file_fetches += 1
+            if task.file_fetches <= counts.get("file5xx", 0):
+                return 503
+            if "stale-link" in counts:
+                if sig is None or sig <= task.links_expired_upto:
+                    return 403
+                if task.link_refusals < counts["stale-link"]:
+                    task.link_refusals += 1
+                    task.links_expired_upto = task.links_signed
+                    return 403
+        return None
 
     def active_count(self, dialect: str) -> int:
         delay = self.config.delay

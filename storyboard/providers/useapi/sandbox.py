@@ -22,6 +22,7 @@ from storyboard.providers.sandbox.common import (
     want_choice,
     want_str,
 )
+from storyboard.providers.sandbox.faults import download_fault_counts
 from storyboard.providers.sandbox.media import Plan
 from storyboard.providers.sandbox.state import SandboxState, Status, Task
 from storyboard.providers.sandbox.web import ApiError, Request, Response, json_response
@@ -172,6 +173,7 @@ def create(req: Request, state: SandboxState) -> Response:
     task = Task("useapi", str(80_000_000_000 + seq), seq, req.root_url, faults, plan, body)
     task.info.update(email=email, count=count, reply_ref=body.get("replyRef"))
     task.info["works"] = [90_000_000_000 + seq * 10 + i for i in range(count)]
+    task.info["download_faults"] = download_fault_counts(faults, texts)
     if not faults & {"fail", "moderation-task", "cancel"}:
         state.start_render(task, "watermarked", "SANDBOX")
         state.start_render(task, "clean", None)
@@ -197,6 +199,7 @@ def task_answer(task: Task, status: Status, state: SandboxState) -> dict[str, An
     works = []
     clean, marked = task.rendered("clean"), task.rendered("watermarked")
     if status.name == "succeed" and clean and marked:
+        sig = state.sign_links(task)
         for work in task.info["works"]:
             works.append(
                 {
@@ -205,7 +208,7 @@ def task_answer(task: Task, status: Status, state: SandboxState) -> dict[str, An
                     "type": "m2v_omni_video",
                     "status": 99,
                     "resource": {
-                        "resource": task.file_url("watermarked.mp4"),
+                        "resource": task.file_url("watermarked.mp4", sig),
                         "width": marked.width,
                         "height": marked.height,
                         "duration": round(marked.duration * 1000),
@@ -283,7 +286,7 @@ def download(req: Request, state: SandboxState) -> Response:
         task = state.works.get(int(ids[0]) if ids[0].isdigit() else -1)
     if task is None or task.status(state.config.delay).name != "succeed":
         raise ApiError(404, f"Work {ids[0]} not found")
-    return json_response({"cdnUrl": task.file_url("clean.mp4")})
+    return json_response({"cdnUrl": task.file_url("clean.mp4", state.sign_links(task))})
 
 
 ROUTES = [
