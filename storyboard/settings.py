@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -304,3 +305,38 @@ STORYBOARD_CLIP_MAX_BYTES = envint("STORYBOARD_CLIP_MAX_BYTES", 500 * 1024 * 102
 
 # Invitations expire this many days after they are created.
 STORYBOARD_INVITATION_DAYS = envint("STORYBOARD_INVITATION_DAYS", 7, minimum=1)
+
+# Serving media (README "Serving media and concurrency"): who sends the bytes once a
+# permission-checked view has said yes. "django" streams them from a web thread (tests, tiny
+# installs); "media-server" redirects to a short-lived signed link on storyboard.media_server
+# (studio's default); "accel" hands the file to nginx (X-Accel-Redirect) or Apache
+# (X-Sendfile); "s3-redirect" redirects to a presigned URL on the S3 store.
+MEDIA_MODES = ("django", "media-server", "accel", "s3-redirect")
+STORYBOARD_MEDIA_MODE = envstr("STORYBOARD_MEDIA_MODE", "django").strip() or "django"
+if STORYBOARD_MEDIA_MODE not in MEDIA_MODES:
+    raise ImproperEnv(f"STORYBOARD_MEDIA_MODE={STORYBOARD_MEDIA_MODE!r}: expected one of "
+                      f"{', '.join(MEDIA_MODES)}")
+STORYBOARD_MEDIA_SERVER_URL = envurl("STORYBOARD_MEDIA_SERVER_URL")
+if STORYBOARD_MEDIA_MODE == "media-server" and not STORYBOARD_MEDIA_SERVER_URL:
+    raise ImproperEnv("STORYBOARD_MEDIA_MODE=media-server needs STORYBOARD_MEDIA_SERVER_URL "
+                      "(the address browsers reach storyboard.media_server at)")
+if STORYBOARD_MEDIA_MODE == "s3-redirect" and not STORYBOARD_S3_BUCKET:
+    raise ImproperEnv("STORYBOARD_MEDIA_MODE=s3-redirect needs STORYBOARD_S3_BUCKET")
+# Signed media links and presigned URLs expire this many seconds after the view issued them.
+STORYBOARD_MEDIA_LINK_SECONDS = envint("STORYBOARD_MEDIA_LINK_SECONDS", 900, minimum=10)
+STORYBOARD_MEDIA_ACCEL_HEADER = envstr("STORYBOARD_MEDIA_ACCEL_HEADER", "X-Accel-Redirect")
+if STORYBOARD_MEDIA_ACCEL_HEADER not in ("X-Accel-Redirect", "X-Sendfile"):
+    raise ImproperEnv(f"STORYBOARD_MEDIA_ACCEL_HEADER={STORYBOARD_MEDIA_ACCEL_HEADER!r}: "
+                      "expected X-Accel-Redirect or X-Sendfile")
+STORYBOARD_MEDIA_ACCEL_PREFIX = envstr("STORYBOARD_MEDIA_ACCEL_PREFIX", "/protected-media/")
+if not (STORYBOARD_MEDIA_ACCEL_PREFIX.startswith("/")
+        and STORYBOARD_MEDIA_ACCEL_PREFIX.endswith("/")):
+    raise ImproperEnv(f"STORYBOARD_MEDIA_ACCEL_PREFIX={STORYBOARD_MEDIA_ACCEL_PREFIX!r}: "
+                      "expected a path starting and ending with /")
+# Pages may show media from where it is redirected to (the page CSP checks redirect targets).
+STORYBOARD_MEDIA_ORIGINS = envlist("STORYBOARD_MEDIA_ORIGINS", [])
+if STORYBOARD_MEDIA_MODE == "media-server":
+    _media = urlsplit(STORYBOARD_MEDIA_SERVER_URL)
+    STORYBOARD_MEDIA_ORIGINS.append(f"{_media.scheme}://{_media.netloc}")
+for _directive in ("img-src", "media-src"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"][_directive] += STORYBOARD_MEDIA_ORIGINS

@@ -2,15 +2,26 @@
 CSP, and single-range HTTP Range requests (206 / 416) so browsers can seek in videos.
 
 There is no public /media/ route: every file goes through a view that checked team access first.
+Once it has, STORYBOARD_MEDIA_MODE says who sends the bytes (README "Serving media and
+concurrency"): this thread ("django"), or — so slow viewers never hold a web thread — a
+short-lived signed link on storyboard.media_server ("media-server"), nginx/Apache ("accel") or a
+presigned URL on the S3 store ("s3-redirect").
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from urllib.parse import quote
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
+from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.request import split_domain_port
+
+from storyboard import media_server
+from storyboard.storage import is_local
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -54,6 +65,12 @@ def _stream(fh, start: int, length: int):
         fh.close()
 
 
+def _disposition(download_name: str | None, attachment: bool) -> str:
+    if not download_name:
+        return ""
+    return f"{'attachment' if attachment else 'inline'}; filename*=UTF-8''{quote(download_name)}"
+
+
 def _secure(response: HttpResponse, content_type: str, download_name: str | None,
             attachment: bool = False) -> None:
     response["Content-Type"] = content_type
@@ -62,9 +79,63 @@ def _secure(response: HttpResponse, content_type: str, download_name: str | None
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     if download_name:
-        disposition = "attachment" if attachment else "inline"
-        response["Content-Disposition"] = (
-            f"{disposition}; filename*=UTF-8''{quote(download_name)}")
+        response["Content-Disposition"] = _disposition(download_name, attachment)
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _redirect(url: str) -> HttpResponse:
+    response = HttpResponseRedirect(url)
+    # Never reuse a redirect: each request comes back here for the access check and a fresh link.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _hand_off(request, name: str, content_type: str, download_name: str | None,
+              attachment: bool) -> HttpResponse | None:
+    """The response that lets something other than this thread send the bytes, or None to
+    stream them here. Only for signed-in members: the signed vendor links (anonymous) are
+    fetched through the public address, which reaches the web port only."""
+    mode = settings.STORYBOARD_MEDIA_MODE
+    if mode == "django" or not request.user.is_authenticated:
+        return None
+    disposition = _disposition(download_name, attachment)
+    if mode == "s3-redirect" or (mode == "media-server" and not is_local()):
+        if is_local():
+            return None
+        parameters = {"ResponseContentType": content_type}
+        if disposition:
+            parameters["ResponseContentDisposition"] = disposition
+        return _redirect(default_storage.url(
+            name, parameters=parameters, expire=settings.STORYBOARD_MEDIA_LINK_SECONDS))
+    if mode == "media-server":
+        base = settings.STORYBOARD_MEDIA_SERVER_URL
+        # A media server on this machine's loopback is out of reach of a browser elsewhere.
+        browser_host = split_domain_port(request.get_host())[0]
+        if _is_loopback(urlsplit(base).hostname or "") and not _is_loopback(browser_host):
+            return None
+        return _redirect(media_server.link(base, name, content_type, disposition))
+    # accel: nginx (or Apache) sends the file from an internal location, Range included.
+    root = Path(settings.MEDIA_ROOT).resolve()
+    path = media_server.resolve(root, name)
+    if path is None:
+        raise Http404("no such file")
+    response = HttpResponse()
+    _secure(response, content_type, download_name, attachment)
+    if settings.STORYBOARD_MEDIA_ACCEL_HEADER == "X-Sendfile":
+        response["X-Sendfile"] = str(path)
+    else:
+        relative = path.relative_to(root).as_posix()
+        response["X-Accel-Redirect"] = settings.STORYBOARD_MEDIA_ACCEL_PREFIX + quote(relative)
+    return response
 
 
 def serve_stored_file(request, name: str, content_type: str,
@@ -73,6 +144,9 @@ def serve_stored_file(request, name: str, content_type: str,
     """`attachment=True` asks the browser to save the file under `download_name`."""
     if not name:
         raise Http404("no such file")
+    handed = _hand_off(request, name, content_type, download_name, attachment)
+    if handed is not None:
+        return handed
     try:
         size = default_storage.size(name)
         fh = default_storage.open(name, "rb")
