@@ -171,3 +171,38 @@ def test_django_mode_streams_from_the_view(cast, client_for, settings):
     video = make_video(cast.team_a)
     response = client_for(cast.viewer).get(f"/library/videos/{video.pk}/file")
     assert response.status_code == 200 and b"".join(response.streaming_content) == video_bytes()
+
+
+class PresigningStore:
+    """Stands in for django-storages' S3Storage: files elsewhere, `url` presigns."""
+
+    def __init__(self, **options):
+        from django.core.files.storage import FileSystemStorage
+
+        self.files = FileSystemStorage()
+        self.asked = []
+
+    def __getattr__(self, name):
+        return getattr(self.files, name)
+
+    def url(self, name, parameters=None, expire=None):
+        self.asked.append((name, parameters, expire))
+        return f"https://bucket.example/{name}?X-Amz-Expires={expire}"
+
+
+def test_s3_redirect_sends_members_to_a_presigned_url_with_the_explicit_type(
+        cast, client_for, settings):
+    video = make_video(cast.team_a)
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "library.test_media_server.PresigningStore"}}
+    settings.STORYBOARD_MEDIA_MODE = "s3-redirect"
+    response = client_for(cast.viewer).get(f"/library/videos/{video.pk}/file")
+    assert response.status_code == 302
+    assert response["Location"] == (f"https://bucket.example/{video.file}?X-Amz-Expires="
+                                    f"{settings.STORYBOARD_MEDIA_LINK_SECONDS}")
+    from django.core.files.storage import storages
+
+    (name, parameters, _), = storages["default"].asked
+    assert parameters["ResponseContentType"] == "video/mp4"
+    assert parameters["ResponseContentDisposition"].startswith("inline; filename*=UTF-8''")
+    assert client_for(cast.outsider).get(f"/library/videos/{video.pk}/file").status_code == 404

@@ -81,10 +81,10 @@ def _test_a_sandbox_account(port, var_dir) -> str:
 
 
 def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
-    port, sandbox_port = _free_port(), _free_port()
+    port, sandbox_port, media_port = _free_port(), _free_port(), _free_port()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "studio", "--port", str(port), "--web-workers", "1",
-         "--sandbox-port", str(sandbox_port)],
+         "--sandbox-port", str(sandbox_port), "--media-port", str(media_port)],
         cwd=ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, start_new_session=True,
     )
@@ -110,6 +110,9 @@ def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
                 assert time.monotonic() < deadline, "the sandbox did not answer within 60 s"
                 time.sleep(0.3)
         assert sandbox.text.strip() == "ok"
+        # The media server runs too, and serves nothing without a link the web server signed.
+        assert httpx.get(f"http://127.0.0.1:{media_port}/media/videos/a.mp4",
+                         timeout=5).status_code == 403
         # The web server knows the sandbox studio runs: its sandbox accounts connect to it.
         assert _test_a_sandbox_account(port, tmp_path).startswith("Sandbox CometAPI: Connected")
         # Ctrl-C in a terminal signals the whole foreground process group.
@@ -122,7 +125,7 @@ def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
     assert "storyboard is running on" in output
     assert "Q Cluster" in output  # the worker started
     assert "Stopped." in output
-    for stopped in (port, sandbox_port):
+    for stopped in (port, sandbox_port, media_port):
         with pytest.raises(httpx.TransportError):
             httpx.get(f"http://127.0.0.1:{stopped}/", timeout=2)
 
