@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from storyboard.teams import actions
@@ -29,6 +30,19 @@ def _first_error(form) -> str:
     return "Check the form."
 
 
+# The one-time invitation link waits here between the POST that made it and the GET it redirects
+# to; that GET takes it out, so a reload shows it no more. The token never goes into a URL.
+NEW_LINK_KEY = "teams.new_invitation_link"
+
+
+def _take_new_link(request) -> str | None:
+    """The link made by this session's last invitation, once, and only in the team it is for."""
+    kept = request.session.pop(NEW_LINK_KEY, None)
+    if isinstance(kept, dict) and kept.get("team") == request.team.id:
+        return kept.get("link")
+    return None
+
+
 def _settings_page(request, *, invite_form=None, new_link=None, status=200):
     team = request.team
     members = for_team(Membership, team).select_related("user").order_by("user__username")
@@ -49,7 +63,12 @@ def _settings_page(request, *, invite_form=None, new_link=None, status=200):
 @require_GET
 @team_required("view")
 def team_settings(request):
-    return _settings_page(request)
+    new_link = _take_new_link(request)
+    response = _settings_page(request, new_link=new_link)
+    if new_link:
+        # Nor should the browser keep the page with the link for the back button.
+        add_never_cache_headers(response)
+    return response
 
 
 @require_POST
@@ -83,7 +102,9 @@ def invite(request):
         f"Invitation link created for the role {invitation.get_role_display().lower()}. "
         "Copy it now: it is shown only once.",
     )
-    return _settings_page(request, new_link=link)
+    # Post/redirect/get: a reload of the page then is a GET and creates no second invitation.
+    request.session[NEW_LINK_KEY] = {"team": request.team.id, "link": link}
+    return redirect("teams:settings")
 
 
 @require_POST

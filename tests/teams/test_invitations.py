@@ -17,23 +17,51 @@ def _link_from(page: str) -> str:
 
 
 def test_an_owner_creates_a_one_time_link_with_a_role(cast, client_for):
-    response = client_for(cast.owner).post("/team/invitations/", {"role": "reviewer",
-                                                                   "note": "Ana (colourist)"})
-    page = response.content.decode()
-    link = _link_from(page)
+    client = client_for(cast.owner)
+    response = client.post("/team/invitations/", {"role": "reviewer", "note": "Ana (colourist)"})
+    # Post/redirect/get: the POST answers with a redirect to the team page...
+    assert response.status_code == 302
+    assert response["Location"] == "/team/"
     invitation = Invitation.objects.get(team=cast.team_a)
     assert invitation.role == "reviewer"
-    assert "Copy it now: it is shown only once." in page
-    # Only a hash of the token is stored.
+    # ...and the token is never part of the address.
+    page = client.get(response["Location"])
+    link = _link_from(page.content.decode())
     token = link.rstrip("/").rsplit("/", 1)[1]
+    assert token not in response["Location"]
+    assert "Copy it now: it is shown only once." in page.content.decode()
+    assert "no-store" in page["Cache-Control"]
+    # Only a hash of the token is stored.
     assert token not in invitation.token_hash
-    assert "Ana (colourist)" in page
+    assert "Ana (colourist)" in page.content.decode()
 
 
-def test_the_link_is_not_shown_again(cast, client_for):
+def test_the_link_is_shown_once_and_a_reload_creates_nothing(cast, client_for):
     client = client_for(cast.owner)
-    link = _link_from(client.post("/team/invitations/", {"role": "editor"}).content.decode())
-    assert link not in client.get("/team/").content.decode()
+    response = client.post("/team/invitations/", {"role": "editor"}, follow=True)
+    link = _link_from(response.content.decode())
+    assert response.redirect_chain == [("/team/", 302)]
+    reloaded = client.get("/team/")
+    assert reloaded.status_code == 200
+    assert link not in reloaded.content.decode()
+    assert 'id="new-link"' not in reloaded.content.decode()
+    assert Invitation.objects.filter(team=cast.team_a).count() == 1
+
+
+def test_the_link_is_not_shown_in_another_team(cast, client_for):
+    cast.team_b.memberships.create(user=cast.owner, role="owner")
+    client = client_for(cast.owner)
+    client.post("/team/invitations/", {"role": "editor"})
+    client.post("/team/switch/", {"team": cast.team_b.id})
+    assert 'id="new-link"' not in client.get("/team/").content.decode()
+
+
+def test_the_settings_page_offers_a_copy_button_only_with_a_link(cast, client_for):
+    client = client_for(cast.owner)
+    page = client.post("/team/invitations/", {"role": "editor"}, follow=True).content.decode()
+    assert 'aria-label="Copy the invitation link"' in page
+    assert "js/copy_link.js" in page
+    assert 'aria-label="Copy the invitation link"' not in client.get("/team/").content.decode()
 
 
 def test_a_newcomer_creates_a_login_through_the_link_and_joins(cast):
