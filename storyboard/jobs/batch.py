@@ -182,12 +182,17 @@ def submit_all(items: list[Item], account, user) -> None:
 def steps_in_this_process():
     """django-q2's own `sync` option (Q_CLUSTER["sync"]) for as long as the command runs: every
     step handed to the worker (worker.dispatch, jobs.actions.enqueue) runs here and now, so the
-    command needs no cluster and there is one way of handing work over."""
+    command needs no cluster and there is one way of handing work over. django-q2's own lines
+    for each step ("ready for work", "Processed …") are kept out of the command's output."""
+    queue_log = logging.getLogger("django-q")
     saved, Conf.SYNC = Conf.SYNC, True
+    level = queue_log.level
+    queue_log.setLevel(max(level, logging.WARNING))
     try:
         yield
     finally:
         Conf.SYNC = saved
+        queue_log.setLevel(level)
 
 
 def _wait(ids: list) -> float:

@@ -131,3 +131,39 @@ def test_an_element_named_by_its_library_name_is_a_library_element_on_kling(
     job = Job.objects.get()
     assert job.request_body["element_list"] == [{"element_id": int(remote)}]
     assert job.snapshot["attachments"]["element_1"]["name"] == "Mara"
+
+
+def test_every_step_runs_through_django_q2_sync_and_each_sweep_at_the_same_depth(
+        tmp_path, cast, sandbox_account, sandbox, capsys, monkeypatch):
+    import traceback
+
+    from django_q.conf import Conf
+    from django_q.signals import pre_execute
+
+    from storyboard.jobs import worker
+
+    account = sandbox_account("kling")
+    path = _write(tmp_path, [{"prompt": "A red kite over dunes", "duration": "5"}])
+    real_sweep, depths, steps = worker.poll_due_jobs, [], []
+
+    def sweep():
+        depths.append(len(traceback.extract_stack()))
+        return real_sweep()
+
+    def executed(sender, func, task, **kwargs):
+        steps.append((task["func"], task.get("sync")))
+
+    monkeypatch.setattr(worker, "poll_due_jobs", sweep)
+    pre_execute.connect(executed, dispatch_uid="test-batch-steps")
+    sync_before = Conf.SYNC
+    try:
+        code, stdout, stderr = _run(path, account.label, tmp_path / "out", capsys)
+    finally:
+        pre_execute.disconnect(dispatch_uid="test-batch-steps")
+    assert code == 0, stdout + stderr
+    # Handed over by worker.dispatch and run in this process by django-q2's own sync worker.
+    assert ("storyboard.jobs.worker.submit_job_task", True) in steps
+    assert ("storyboard.jobs.worker.download_job", True) in steps
+    assert Conf.SYNC == sync_before  # only for the length of the command
+    # Many polls, one stack depth: no poll runs inside the one before it.
+    assert len(depths) >= 2 and len(set(depths)) == 1
