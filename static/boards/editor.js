@@ -63,9 +63,14 @@
   document.body.addEventListener("htmx:sendError", () =>
     setStatus("Not saved: the server cannot be reached. The next change tries again.", true));
   document.body.addEventListener("htmx:oobErrorNoTarget", (e) => e.preventDefault());
+  // Bring the preview panel into view when Preview is pressed and when its player arrives,
+  // not on every poll while the worker renders.
   document.body.addEventListener("htmx:afterSwap", (e) => {
-    if (e.detail.target && e.detail.target.id === "preview") {
-      e.detail.target.scrollIntoView({ block: "nearest" });
+    if (!e.detail.target || e.detail.target.id !== "preview") return;
+    const panel = document.getElementById("preview");
+    const verb = e.detail.requestConfig && e.detail.requestConfig.verb;
+    if (panel && (verb === "post" || panel.querySelector("video"))) {
+      panel.scrollIntoView({ block: "nearest" });
     }
   });
   // After a switch between single and multi-shot the server redraws the shots.

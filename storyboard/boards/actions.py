@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import tempfile
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from storyboard.boards import tasks
 from storyboard.boards.models import MODES, TITLE_MAX, Preview, RateCard, Storyboard
 from storyboard.boards.state import EditorState, Refused, SlotState, state_from_board
 from storyboard.boards.writing import (
@@ -136,7 +134,7 @@ def delete_storyboard(board: Storyboard) -> None:
                     f"“{board.title}” has {running} job{'s' if running > 1 else ''} still "
                     f"running: wait for {'them' if running > 1 else 'it'} to finish or cancel "
                     f"{'them' if running > 1 else 'it'} first.")
-            names = list(board.previews.values_list("file", flat=True))
+            names = list(board.previews.exclude(file="").values_list("file", flat=True))
             board.delete()
             transaction.on_commit(lambda: _delete_files(names))
     except ProtectedError as e:  # something of another app holds on to it
@@ -204,35 +202,39 @@ def preview_key(value, images: dict[str, str]) -> str:
     return hashlib.sha256(data.encode()).hexdigest()
 
 
-def render_preview(board: Storyboard, value, images: dict[str, object]) -> Preview:
-    """The animatic of `value` (the storyboard as the editor shows it), rendered once per state
-    and reused while nothing changes. `images`: slot -> ReferenceImage to show. Raises
-    ValueError (naming the field) when the storyboard cannot be rendered yet."""
-    from storyboard.providers.animatic import render_animatic
+def request_preview(board: Storyboard, value, images: dict[str, object]) -> Preview:
+    """The preview of `value` (the storyboard as the editor shows it): the one already rendered
+    for this state, else a render asked of the worker (boards/tasks.py), shown as it goes.
+    `images`: slot -> ReferenceImage to show. One row per state (a unique constraint), so a
+    double click asks for one render; pressing Preview again on a failed render, a stalled one
+    or one whose file is gone asks again. Raises ValueError (naming the field) when the
+    storyboard cannot be rendered yet."""
+    from storyboard.providers.animatic import plan_shots
 
+    plan_shots(value)  # what the renderer would refuse is refused now, naming the field
     names = {slot: img.file for slot, img in images.items()}
     key = preview_key(value, names)
+    request = {"value": value.to_dict(), "images": names}
     existing = Preview.objects.filter(storyboard=board, key=key).first()
-    if existing and default_storage.exists(existing.file):
-        return existing
-    paths = {}
-    for slot, name in names.items():
+    if existing is None:
         try:
-            paths[slot] = Path(default_storage.path(name))
-        except NotImplementedError:  # remote storage: the renderer shows a title card
-            continue
-    name = f"previews/{board.team_id}/{board.pk}-{key[:16]}.mp4"
-    with tempfile.TemporaryDirectory() as tmp:
-        result = render_animatic(value, Path(tmp) / "preview.mp4", images=paths)
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        with open(result.path, "rb") as fh:
-            stored = default_storage.save(name, File(fh))
-    try:
-        with transaction.atomic():
-            Preview.objects.filter(storyboard=board, key=key).delete()
-            return Preview.objects.create(storyboard=board, key=key, file=stored,
-                                          seconds=result.duration, width=result.width,
-                                          height=result.height)
-    except IntegrityError:  # a second click rendered the same state meanwhile
-        return Preview.objects.get(storyboard=board, key=key)
+            with transaction.atomic():
+                existing = Preview.objects.create(
+                    storyboard=board, key=key, state=Preview.State.QUEUED, request=request,
+                    sends=1, sent_at=timezone.now())
+                tasks.send(existing.pk)
+                return existing
+        except IntegrityError:  # a second click asked for the same state meanwhile
+            return Preview.objects.get(storyboard=board, key=key)
+    if existing.state == Preview.State.READY and default_storage.exists(existing.file):
+        return existing
+    if existing.state in (Preview.State.QUEUED, Preview.State.RENDERING):
+        return tasks.revive_stalled(existing)
+    # Failed, or ready but its file is gone: ask again, once however many clicks race here.
+    if Preview.objects.filter(pk=existing.pk, state=existing.state,
+                              attempts=existing.attempts).update(
+            state=Preview.State.QUEUED, request=request, failure_text="", sends=1,
+            sent_at=timezone.now(), claimed_until=None):
+        tasks.send(existing.pk)
+    existing.refresh_from_db()
+    return existing

@@ -128,15 +128,34 @@ class RateCard(models.Model):
 
 class Preview(models.Model):
     """A rendered animatic of one state of a storyboard (`key` hashes that state), kept so an
-    unchanged storyboard plays again without rendering."""
+    unchanged storyboard plays again without rendering. The worker renders it
+    (boards/tasks.py): the row is asked for as `queued`, claimed as `rendering`, and ends
+    `ready` (with its file) or `failed` (with what went wrong)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RENDERING = "rendering", "Rendering"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
 
     storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE,
                                    related_name="previews")
     key = models.CharField(max_length=64)
-    file = models.CharField(max_length=200)  # storage name
-    seconds = models.FloatField()
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
+    # Rows made before previews rendered in the worker all had their file: ready.
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    # What the worker renders: {"value": rules value as a dict, "images": slot -> storage name}
+    request = models.JSONField(default=dict, blank=True)
+    failure_text = models.CharField(max_length=500, blank=True)
+    # Times the render was handed to the worker (a stalled one is handed out again, up to a
+    # limit), and the claim of the attempt under way: only that attempt may finish the row.
+    sends = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    file = models.CharField(max_length=200, blank=True)  # storage name, once ready
+    seconds = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -147,3 +166,7 @@ class Preview(models.Model):
 
     def __str__(self) -> str:
         return f"preview of {self.storyboard}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in (self.State.READY, self.State.FAILED)

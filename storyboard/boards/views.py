@@ -16,8 +16,9 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
 
-from storyboard.boards import actions, importing
+from storyboard.boards import actions, importing, tasks
 from storyboard.boards.actions import BoardError, StaleVersion
 from storyboard.boards.convert import with_related
 from storyboard.boards.editing import Checked, dom_id, rate_key, run_checks
@@ -282,7 +283,8 @@ def detail(request, board_id: int):
     context = _editor_context(request, board, state, items, checked,
                               targets=_targets(accounts),
                               library_sections=_library_sections(request.team),
-                              preview=board.previews.first(), slot_templates=SLOT_TEMPLATES)
+                              preview=_shown_preview(board, request.membership.can("edit")),
+                              slot_templates=SLOT_TEMPLATES)
     return render(request, "boards/editor.html", context)
 
 
@@ -347,10 +349,15 @@ def _conflict(request, current: Storyboard, mine: EditorState):
                    "mine_version": mine.version, "board": current}, status=409)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @team_required("edit")
 def preview(request, board_id: int):
+    """POST (the Preview button): the animatic of the storyboard as the editor shows it, played
+    at once when this state was rendered before, else asked of the worker. GET `?id=`: the
+    panel of that render, which the panel itself polls until the render is ready or failed."""
     board = get_for_team(Storyboard, request.team, pk=board_id)
+    if request.method == "GET":
+        return _preview_panel(request, board)
     error = None
     try:
         state = parse_state(request.POST, request.team)
@@ -364,31 +371,47 @@ def preview(request, board_id: int):
                 frontal = item.frontal
                 if frontal is not None:
                     pictures[name] = frontal
-        shown = actions.render_preview(board, value, pictures)
+        shown = actions.request_preview(board, value, pictures)
     except Refused as refused:
         shown, error = None, "Not rendered: " + " ".join(refused.messages.values())
     except ValueError as e:
-        shown, error = None, f"Not rendered yet: {_plain(e)}"
+        shown, error = None, f"Not rendered yet: {tasks.plain(e)}"
+    status = 422 if shown is None else 200 if shown.is_final else 202
     return render(request, "boards/editor.html#preview",
-                  {"board": board, "preview": shown, "preview_error": error},
-                  status=200 if shown else 422)
+                  {"board": board, "preview": shown, "preview_error": error}, status=status)
 
 
-def _plain(error: ValueError) -> str:
-    """`shots[1].duration: 'x' is not …` -> `shot 2's duration: 'x' is not …`."""
-    text = str(error)
-    head, sep, rest = text.partition(": ")
-    if sep and head.startswith("shots[") and "]" in head:
-        n = int(head[6:head.index("]")]) + 1
-        return f"shot {n}'s {head.split('.')[-1]}: {rest}"
-    return text
+def _preview_panel(request, board: Storyboard):
+    """The panel of one render for the panel's polling; 286 (stop polling) once it is final.
+    A render whose worker stopped is handed out again here (or ends failed, saying why)."""
+    wanted = request.GET.get("id", "")
+    shown = None
+    if wanted.isdigit() and len(wanted) < 12:
+        shown = board.previews.filter(pk=int(wanted)).first()
+    if shown is None:
+        shown = _shown_preview(board, can_edit=True)
+    if shown is not None and not shown.is_final:
+        shown = tasks.revive_stalled(shown)
+    response = render(request, "boards/editor.html#preview", {"board": board, "preview": shown})
+    if shown is None or shown.is_final:
+        return HttpResponseStopPolling(response.content)
+    return response
+
+
+def _shown_preview(board: Storyboard, can_edit: bool) -> Preview | None:
+    """What the panel shows when the editor opens: the latest render, or for an editor the one
+    under way (its panel goes on polling); a failed render is not worth showing again."""
+    previews = board.previews.exclude(state=Preview.State.FAILED)
+    if not can_edit:  # only editors may ask how a render goes
+        previews = previews.filter(state=Preview.State.READY)
+    return previews.first()
 
 
 @require_GET
 @team_required("view")
 def preview_file(request, preview_id: int):
-    shown = get_for_team(Preview.objects.all(), request.team, field="storyboard__team",
-                         pk=preview_id)
+    shown = get_for_team(Preview.objects.filter(state=Preview.State.READY), request.team,
+                         field="storyboard__team", pk=preview_id)
     return serve_stored_file(request, shown.file, "video/mp4")
 
 
