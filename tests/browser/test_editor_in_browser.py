@@ -255,3 +255,65 @@ def test_an_owner_fills_the_rate_card_and_the_editor_estimates_the_cost(
     expect(cost).to_contain_text("≈ 0.504 USD (6 s × 0.084 USD per second, kling v3 std)")
     page.get_by_label("Mode").select_option("pro")
     expect(cost).to_contain_text("the rate card has no price for kling v3 pro")
+
+
+# --- previews render in the worker ---------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _preview_worker(monkeypatch):
+    """The worker's part of Preview in these tests: a render handed to it runs at once, with the
+    worker's own function, in the live server's thread (tests that watch a render wait take
+    `held_renders` instead)."""
+    from storyboard.boards import tasks
+
+    monkeypatch.setattr("storyboard.boards.tasks.async_task",
+                        lambda func, *args: tasks.render_preview_task(*args))
+
+
+@pytest.fixture
+def held_renders(monkeypatch):
+    """Renders handed to the worker wait here until the test runs them."""
+    held: list[int] = []
+    monkeypatch.setattr("storyboard.boards.tasks.async_task", lambda func, *args: held.extend(args))
+    return held
+
+
+def test_preview_says_it_is_rendering_then_plays_when_the_worker_is_done(
+        live_server, page, shots_dir, studio, held_renders):
+    from storyboard.boards import tasks
+    from storyboard.boards.models import Shot
+
+    board = Storyboard.objects.create(team=studio, title="Breakfast")
+    for position, prompt in enumerate(("Eggs crack into the pan", "Toast pops up")):
+        Shot.objects.create(storyboard=board, position=position, prompt=prompt, duration="3")
+    sign_in(page, live_server, f"/storyboards/{board.pk}/")
+    expect(page.get_by_label("Title")).to_have_value("Breakfast")
+
+    page.get_by_role("button", name="Preview").click()
+    panel = page.get_by_role("region", name="Preview")
+    expect(panel.get_by_role("status")).to_contain_text("Rendering the animatic")
+    expect(page.get_by_label("Animatic preview")).to_have_count(0)
+    page.wait_for_timeout(1500)  # the panel polls meanwhile and still says so
+    expect(panel.get_by_role("status")).to_contain_text("Rendering the animatic")
+    page.screenshot(path=os.path.join(shots_dir, "editor-preview-rendering.png"))
+    assert len(held_renders) == 1
+
+    assert tasks.render_preview_task(held_renders.pop()) == "ready"  # the worker's step
+    video = page.get_by_label("Animatic preview")
+    expect(video).to_be_visible(timeout=10_000)
+    expect(video).to_have_attribute("src", re.compile(r"^/storyboards/previews/\d+/$"))
+    page.wait_for_function(
+        "() => { const v = document.querySelector('#preview video');"
+        " return v && v.readyState >= 1 && v.duration > 0; }", timeout=20_000)
+    assert abs(video.evaluate("v => v.duration") - 6) < 0.2
+    # Polling stopped with the player: nothing replaces it any more.
+    handle = video.element_handle()
+    page.wait_for_timeout(1500)
+    assert handle.evaluate("v => v.isConnected")
+    page.screenshot(path=os.path.join(shots_dir, "editor-preview-ready.png"))
+
+    # Pressed again with nothing changed, the same render plays at once.
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_label("Animatic preview")).to_be_visible()
+    assert held_renders == []
