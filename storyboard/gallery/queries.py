@@ -4,17 +4,17 @@ with its revisions), and what a card needs — all in a fixed number of queries 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
+from storyboard import keyset
 from storyboard.boards.models import Storyboard
 from storyboard.jobs.models import Clip, Job, JobSource
 from storyboard.review.models import Favourite, ReviewState
 
 PAGE_SIZE = 48
 FAMILY_DEPTH = 12  # revisions of revisions: far beyond real use, and bounds the walk
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def family_ids(board_id: int, team) -> list[int]:
@@ -104,26 +104,11 @@ def apply_filters(clips: QuerySet, f: Filters, user) -> QuerySet:
     return clips
 
 
-def cursor_of(clip: Clip) -> str:
-    """Where the next page starts: the last clip's (created_at, id), exact to the microsecond."""
-    return f"{(clip.created_at - _EPOCH) // timedelta(microseconds=1)}_{clip.pk}"
-
-
 def parse_cursor(text: str) -> tuple[datetime, int] | None:
-    micros, _, pk = (text or "").partition("_")
-    if not (micros.isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
-        return None
-    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    return keyset.parse_cursor(text)
 
 
 def page_of(clips: QuerySet, after: tuple[datetime, int] | None,
             size: int = PAGE_SIZE) -> tuple[list[Clip], str | None]:
-    """One page in (created_at, id) order, newest first, without OFFSET: the next page starts
-    strictly after the last row seen, so rows arriving meanwhile never shift a page."""
-    if after is not None:
-        at, pk = after
-        clips = clips.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
-    rows = list(clips[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (cursor_of(rows[-1]) if more and rows else None)
+    """One page of clips, newest first (storyboard/keyset.py)."""
+    return keyset.page_of(clips, after, size)

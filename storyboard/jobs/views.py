@@ -8,11 +8,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 from django_q.tasks import async_task
 
+from storyboard import keyset
 from storyboard.boards.models import Storyboard
 from storyboard.jobs import actions
 from storyboard.jobs.models import IN_FLIGHT, Clip, Job, State
@@ -20,6 +22,8 @@ from storyboard.library.serving import serve_stored_file
 from storyboard.teams.decorators import personal, team_required
 from storyboard.teams.models import ProviderAccount
 from storyboard.teams.scoping import for_team, get_for_team
+
+JOBS_PAGE_SIZE = 24
 
 
 def _jobs(team):
@@ -38,8 +42,16 @@ def capacity(team) -> list[dict]:
 @require_GET
 @team_required("view")
 def index(request):
-    jobs = _jobs(request.team)[:100]
-    return render(request, "jobs/index.html", {"jobs": jobs, "capacity": capacity(request.team)})
+    """The team's jobs, newest first, a page at a time (keyset: a job never shows on two
+    pages, and the cards of a page cost the same few queries however deep it is). htmx asks
+    for the next page's cards alone; without JavaScript "Older jobs" opens it as a page."""
+    after = keyset.parse_cursor(request.GET.get("after", ""), keyset.uuid_pk)
+    jobs, cursor = keyset.page_of(_jobs(request.team), after, JOBS_PAGE_SIZE)
+    context = {"jobs": jobs, "more_url": f"?{urlencode({'after': cursor})}" if cursor else None,
+               "older": after is not None}
+    if request.htmx and after is not None:
+        return render(request, "jobs/index.html#cards", context)
+    return render(request, "jobs/index.html", {**context, "capacity": capacity(request.team)})
 
 
 @require_GET
