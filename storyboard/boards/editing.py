@@ -172,6 +172,13 @@ def estimate(report: Report, state: EditorState, rate_card) -> Cost:
     amount = per_second * report.total_seconds * max(1, outputs)
     unit = f" {rate_card.unit}" if rate_card.unit else ""
     times = f" × {outputs} outputs" if outputs > 1 else ""
-    return Cost(f"≈ {amount.normalize():f}{unit} ({report.total_seconds} s × "
-                f"{per_second.normalize():f}{unit} per second{times}, {target.label()} "
+    return Cost(f"≈ {money(amount)}{unit} ({report.total_seconds} s × "
+                f"{money(per_second)}{unit} per second{times}, {target.label()} "
                 f"{state.mode})", amount)
+
+
+def money(amount: Decimal) -> str:
+    """An amount as prices are written: at least two decimals (0.50, 12.00), more only when
+    the price has them (0.084), never an exponent."""
+    cents = amount.quantize(Decimal("0.01"))
+    return f"{cents:f}" if cents == amount else f"{amount.normalize():f}"

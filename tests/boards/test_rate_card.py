@@ -1,6 +1,8 @@
 """The rate card: owners set prices per second by target and mode on a page linked from Team
 settings; it starts empty and says so."""
 
+import pytest
+
 from storyboard.boards.models import RateCard
 
 
@@ -45,3 +47,14 @@ def test_only_owners_edit_it(cast, client_for):
         assert client_for(user).post("/storyboards/rates/", {
             "kling:v3:std": "9"}).status_code == 403
     assert not RateCard.objects.exists()
+
+
+@pytest.mark.parametrize(("amount", "shown"), [
+    ("0.5", "0.50"), ("12", "12.00"), ("0.504", "0.504"), ("1E+1", "10.00"), ("0.0840", "0.084"),
+    ("0", "0.00")])
+def test_amounts_are_written_as_prices(amount, shown):
+    from decimal import Decimal
+
+    from storyboard.boards.editing import money
+
+    assert money(Decimal(amount)) == shown
