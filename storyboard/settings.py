@@ -322,6 +322,9 @@ if STORYBOARD_MEDIA_MODE == "media-server" and not STORYBOARD_MEDIA_SERVER_URL:
                       "(the address browsers reach storyboard.media_server at)")
 if STORYBOARD_MEDIA_MODE == "s3-redirect" and not STORYBOARD_S3_BUCKET:
     raise ImproperEnv("STORYBOARD_MEDIA_MODE=s3-redirect needs STORYBOARD_S3_BUCKET")
+if STORYBOARD_MEDIA_MODE == "accel" and STORYBOARD_S3_BUCKET:
+    raise ImproperEnv("STORYBOARD_MEDIA_MODE=accel serves files from MEDIA_ROOT; with "
+                      "STORYBOARD_S3_BUCKET use s3-redirect")
 # Signed media links and presigned URLs expire this many seconds after the view issued them.
 STORYBOARD_MEDIA_LINK_SECONDS = envint("STORYBOARD_MEDIA_LINK_SECONDS", 900, minimum=10)
 STORYBOARD_MEDIA_ACCEL_HEADER = envstr("STORYBOARD_MEDIA_ACCEL_HEADER", "X-Accel-Redirect")
