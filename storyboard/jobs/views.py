@@ -80,9 +80,11 @@ def submit(request, board_id: int):
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = None
+    key = request.POST.get("submit_key", "").strip()[:64]
+    # The same key again (a second click once the first answered): the page has its card.
+    shown = bool(key) and Job.objects.filter(team=request.team, submit_key=key).exists()
     try:
-        job = actions.submit_job(board, request.user, request.POST.get("submit_key", ""),
-                                 version=version)
+        job = actions.submit_job(board, request.user, key, version=version)
     except actions.SubmitRefused as refused:
         problems = [p.message for p in refused.report.errors] if refused.report else []
         if request.htmx:
@@ -91,7 +93,8 @@ def submit(request, board_id: int):
         messages.error(request, " ".join([str(refused), *problems])[:1500])
         return redirect(board.get_absolute_url())
     if request.htmx:
-        return render(request, "jobs/_card.html", {"job": job, "fresh": True})
+        # A card the page shows already is replaced where it stands, never added twice.
+        return render(request, "jobs/_card.html", {"job": job, "swap_oob": shown})
     messages.success(request, f"Submitted: job {job.short_id} is {job.get_state_display()}.")
     return redirect("jobs:detail", job.pk)
 

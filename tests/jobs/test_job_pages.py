@@ -152,3 +152,16 @@ def test_a_job_that_needs_attention_says_so_first_and_a_lookup_in_progress_is_sh
     page = client.get(f"/jobs/{job.pk}/status/", HTTP_HX_REQUEST="true").content.decode()
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
     assert "Needs attention. Lost. The create call was sent" in text
+
+
+def test_a_second_click_with_the_same_key_replaces_the_card_instead_of_adding_one(
+        cast, board, queue, client_for):
+    b = board()
+    client = client_for(cast.editor)
+    data = {"submit_key": "same-page-key", "version": b.version}
+    first = client.post(f"/jobs/submit/{b.pk}/", data, HTTP_HX_REQUEST="true").content.decode()
+    again = client.post(f"/jobs/submit/{b.pk}/", data, HTTP_HX_REQUEST="true").content.decode()
+    job = Job.objects.get()
+    assert f'id="job-{job.pk}"' in first and "hx-swap-oob" not in first
+    # Swapped out of band onto the card of the same id; nothing is prepended to the list.
+    assert f'id="job-{job.pk}" aria-labelledby="job-title-{job.pk}" hx-swap-oob="true"' in again
