@@ -79,6 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     team, user = ensure_demo()  # no login needed: the benchmark never signs in
     # Its own process, as `studio` runs it: the sweep's threads do not share its interpreter.
     with _sandbox_process(workdir, args.latency) as root:
+        # The sandbox this process runs, as studio names it: sandbox accounts may point only here.
+        from django.conf import settings
+
+        from storyboard.teams.apps import configure_outbound
+
+        settings.STORYBOARD_SANDBOX_URL = root
+        configure_outbound()
         account = add_account(team, AccountInput(
             "kling", "Bench", dict(SANDBOX_CREDENTIALS["kling"]),
             base_url=base_urls(root)["kling"], max_jobs=50, sandbox=True))
