@@ -3,9 +3,6 @@ signed-in members to a short-lived signed link on the media server (which honour
 signed type, nosniff, and nothing unsigned, expired, tampered or outside MEDIA_ROOT), or hand the
 file to nginx/Apache, or to a presigned S3 URL."""
 
-import asyncio
-import socket
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -14,44 +11,22 @@ import httpx
 import pytest
 from django.core import signing
 from library.media_factory import make_image, make_video, video_bytes
+from library.media_server_runner import running_media_server
 
 from storyboard import media_server
 
 pytestmark = pytest.mark.django_db
-MEDIA_URL = "http://127.0.0.1:{port}"
 BROWSER_HOST = "127.0.0.1:8000"  # a browser on this machine, as with studio's defaults
 
 
 @pytest.fixture
 def media(settings):
-    """The media server on a free port, serving the test MEDIA_ROOT; the views redirect to it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    loop = asyncio.new_event_loop()
-    started, stop = threading.Event(), asyncio.Event()
-
-    async def run_until_stopped():
-        serving = asyncio.ensure_future(media_server.serve(
-            "127.0.0.1", port, Path(settings.MEDIA_ROOT), ready=lambda _: started.set()))
-        await stop.wait()
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
-        assert serving.cancelled()
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(run_until_stopped(),),
-                              daemon=True)
-    thread.start()
-    assert started.wait(10)
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
-    settings.STORYBOARD_MEDIA_MODE = "media-server"
-    settings.STORYBOARD_MEDIA_SERVER_URL = MEDIA_URL.format(port=port)
-    yield settings.STORYBOARD_MEDIA_SERVER_URL
-    loop.call_soon_threadsafe(stop.set)
-    thread.join(10)
-    loop.close()
+    """The media server serving the test MEDIA_ROOT; the views redirect to it."""
+    with running_media_server(Path(settings.MEDIA_ROOT)) as url:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+        settings.STORYBOARD_MEDIA_MODE = "media-server"
+        settings.STORYBOARD_MEDIA_SERVER_URL = url
+        yield url
 
 
 def _follow(client, url, **headers):
