@@ -164,6 +164,6 @@ def test_every_step_runs_through_django_q2_sync_and_each_sweep_at_the_same_depth
     # Handed over by worker.dispatch and run in this process by django-q2's own sync worker.
     assert ("storyboard.jobs.worker.submit_job_task", True) in steps
     assert ("storyboard.jobs.worker.download_job", True) in steps
-    assert Conf.SYNC == sync_before  # only for the length of the command
+    assert Conf.SYNC is sync_before  # only for the length of the command
     # Many polls, one stack depth: no poll runs inside the one before it.
     assert len(depths) >= 2 and len(set(depths)) == 1
