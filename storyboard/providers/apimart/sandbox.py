@@ -12,7 +12,7 @@ import string
 import time
 from typing import Any
 
-from storyboard.providers.sandbox import callbacks
+from storyboard.providers.sandbox import callbacks, links
 from storyboard.providers.sandbox.common import (
     bearer,
     check_range,
@@ -233,7 +233,7 @@ def answer(task: Task, status: Status, state: SandboxState) -> dict[str, Any]:
     }
     rendered = task.rendered("video")
     if status.name == "succeed" and rendered is not None:
-        url = task.file_url("video.mp4", state.sign_links(task))
+        url = task.file_url("video.mp4", links.sign(state, task))
         lifetime = -3600 if "expired" in task.faults else URL_LIFETIME
         data["result"] = {
             "videos": [

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from storyboard.providers.sandbox import links
 from storyboard.providers.sandbox.common import (
     check_range,
     digit_seconds,
@@ -245,7 +246,7 @@ def task_data(task: Task, status: Status, state: SandboxState) -> dict[str, Any]
     }
     clean = task.rendered("clean")
     if name == "succeed" and clean is not None:
-        sig = state.sign_links(task)  # each answer signs its links anew (ksSecret/ksTime)
+        sig = links.sign(state, task)  # each answer signs its links anew (ksSecret/ksTime)
         video: dict[str, Any] = {
             "id": f"{task.id}-1",
             "url": task.file_url("video.mp4", sig),

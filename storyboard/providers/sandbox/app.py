@@ -20,6 +20,7 @@ from werkzeug.utils import send_file
 
 from storyboard.providers.registry import VENDOR_PACKAGES
 
+from . import links
 from .common import dispatch
 from .config import BASE_PATHS, SandboxConfig
 from .faults import FAULTS
@@ -155,7 +156,7 @@ class SandboxApp:
         if rendered is None:
             raise ApiError(404, "no such file")
         sig = req.query.get("sig", "")
-        refusal = self.state.download_refusal(task, int(sig) if sig.isdigit() else None)
+        refusal = links.download_refusal(self.state, task, int(sig) if sig.isdigit() else None)
         if "expired" in task.faults or refusal == 403:
             return Response(EXPIRED_BODY, status=403, content_type="application/xml")
         if refusal is not None:

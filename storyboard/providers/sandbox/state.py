@@ -232,33 +232,6 @@ class SandboxState:
         dialect, _, task_id = key.partition("-")
         return self.find_task(dialect, task_id)
 
-    def sign_links(self, task: Task) -> int | None:
-        """The signature for the result links of one answer, where the task's links are
-        signed (``stale-link``); None elsewhere (plain links, as before)."""
-        if "stale-link" not in task.faults:
-            return None
-        with self.lock:
-            task.links_signed += 1
-            return task.links_signed
-
-    def download_refusal(self, task: Task, sig: int | None) -> int | None:
-        """The status a video download answers instead of the file (``file5xx``: 503 for the
-        first N; ``stale-link``: 403 for links signed before the last refusal, and for the
-        first N others, each expiring every link signed so far), or None to send it."""
-        counts = task.info.get("download_faults") or {}
-        with self.lock:
-            task.file_fetches += 1
-            if task.file_fetches <= counts.get("file5xx", 0):
-                return 503
-            if "stale-link" in counts:
-                if sig is None or sig <= task.links_expired_upto:
-                    return 403
-                if task.link_refusals < counts["stale-link"]:
-                    task.link_refusals += 1
-                    task.links_expired_upto = task.links_signed
-                    return 403
-        return None
-
     def active_count(self, dialect: str) -> int:
         delay = self.config.delay
         with self.lock:

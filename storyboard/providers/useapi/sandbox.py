@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from storyboard.providers.sandbox import callbacks
+from storyboard.providers.sandbox import callbacks, links
 from storyboard.providers.sandbox.common import (
     answer_late,
     check_range,
@@ -199,7 +199,7 @@ def task_answer(task: Task, status: Status, state: SandboxState) -> dict[str, An
     works = []
     clean, marked = task.rendered("clean"), task.rendered("watermarked")
     if status.name == "succeed" and clean and marked:
-        sig = state.sign_links(task)
+        sig = links.sign(state, task)
         for work in task.info["works"]:
             works.append(
                 {
@@ -286,7 +286,7 @@ def download(req: Request, state: SandboxState) -> Response:
         task = state.works.get(int(ids[0]) if ids[0].isdigit() else -1)
     if task is None or task.status(state.config.delay).name != "succeed":
         raise ApiError(404, f"Work {ids[0]} not found")
-    return json_response({"cdnUrl": task.file_url("clean.mp4", state.sign_links(task))})
+    return json_response({"cdnUrl": task.file_url("clean.mp4", links.sign(state, task))})
 
 
 ROUTES = [
