@@ -22,6 +22,7 @@ from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django_q.tasks import async_task
 
 from storyboard.jobs import callbacks, downloads, failures, outcomes, recovery, rows
+from storyboard.jobs.actions import unshared_text
 from storyboard.jobs.caches import AssetCache, ElementCreationTasks, RemoteElementIds
 from storyboard.jobs.clips import DownloadFailed, store_local_render
 from storyboard.jobs.models import IN_FLIGHT, Failure, Job, State
@@ -81,6 +82,9 @@ def submit_job_task(job_id: str) -> str:
     if job.stalls > recovery.setting("STORYBOARD_SUBMIT_MAX_STALLS"):
         rows.fail(job, Failure.LOST, recovery.stalled_text(job), needs_attention=True)
         return "needs attention"
+    if job.create_sent_at is None and (unshared := unshared_text(job)):
+        rows.fail(job, Failure.UNAVAILABLE, unshared)  # a share ended after it was queued
+        return "no longer shared"
     if job.dialect == "animatic":
         return _render_animatic(job)
     if job.account is None:

@@ -91,6 +91,10 @@ def account_test(request, account_id: int):
 @team_required("manage")
 def account_remove(request, account_id: int):
     account = get_for_team(ProviderAccount, request.team, pk=account_id)
-    remove_account(account)
+    try:
+        remove_account(account)
+    except AccountError as error:  # jobs still use it: say which, remove nothing
+        messages.error(request, str(error))
+        return redirect("teams:settings")
     messages.success(request, f"Account {account.label} removed; its credentials are deleted.")
     return redirect("teams:settings")

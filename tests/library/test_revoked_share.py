@@ -130,3 +130,16 @@ def test_the_worker_is_told_not_to_send_a_job_whose_share_ended_after_queueing(c
     share_row.save(update_fields=["revoked_at"])
     assert "element “Mara”" in job_actions.unshared_text(job)
     assert "no longer shares its library" in job_actions.unshared_text(job)
+
+
+def test_a_job_queued_before_the_share_ended_is_not_sent(cast, shared):
+    from storyboard.jobs import worker
+
+    _, share_row, board = shared
+    job = job_actions.submit_job(board, None, "k")
+    share_row.revoked_at = share_row.created_at  # as if revoked while the worker held the job
+    share_row.save(update_fields=["revoked_at"])
+    assert worker.submit_job_task(str(job.pk)) == "no longer shared"
+    job.refresh_from_db()
+    assert job.state == State.FAILED and job.failure == Failure.UNAVAILABLE
+    assert "element “Mara”" in job.failure_text and job.request_body is None

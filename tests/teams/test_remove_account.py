@@ -60,3 +60,16 @@ def test_removing_an_account_already_gone_does_nothing(cast, account):
     ProviderAccount.objects.filter(pk=account.pk).delete()
     remove_account(account)
     assert not ProviderAccount.objects.exists()
+
+
+def test_the_team_page_and_the_command_line_say_why_instead_of_failing(cast, account,
+                                                                         client_for):
+    from django.core.management import CommandError, call_command
+
+    _job(cast, account, "a", "processing", board_title="Kitchen")
+    response = client_for(cast.owner).post(f"/team/accounts/{account.pk}/remove/", follow=True)
+    assert response.status_code == 200
+    assert "1 job still uses this account: “Kitchen” (processing)." in response.content.decode()
+    with pytest.raises(CommandError, match="1 job still uses this account"):
+        call_command("accounts", "remove", "--team", cast.team_a.name, "--label", "Studio Kling")
+    assert ProviderAccount.objects.filter(pk=account.pk).exists()

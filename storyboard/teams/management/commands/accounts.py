@@ -87,5 +87,8 @@ class Command(BaseCommand):
         account = ProviderAccount.objects.filter(team=find_team(team), label=label).first()
         if account is None:
             raise CommandError(f"--label {label!r}: team {team!r} has no account by that label")
-        remove_account(account)
+        try:
+            remove_account(account)
+        except AccountError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(f"Removed account {label!r}.")
