@@ -1,4 +1,4 @@
-"""Settings for storyboard, read from the environment (see README "Configuration").
+"""Settings for storyboard, read from the environment (see docs/configuration.md).
 
 The defaults run a fresh clone on SQLite under ./var; every value a deployment changes comes from
 an environment variable read through the typed helpers in storyboard.env.
@@ -306,7 +306,7 @@ STORYBOARD_CLIP_MAX_BYTES = envint("STORYBOARD_CLIP_MAX_BYTES", 500 * 1024 * 102
 # Invitations expire this many days after they are created.
 STORYBOARD_INVITATION_DAYS = envint("STORYBOARD_INVITATION_DAYS", 7, minimum=1)
 
-# Serving media (README "Serving media and concurrency"): who sends the bytes once a
+# Serving media (docs/deployment.md): who sends the bytes once a
 # permission-checked view has said yes. "django" streams them from a web thread (tests, tiny
 # installs); "media-server" redirects to a short-lived signed link on storyboard.media_server
 # (studio's default); "accel" hands the file to nginx (X-Accel-Redirect) or Apache

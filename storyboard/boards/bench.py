@@ -1,4 +1,4 @@
-"""Benchmark of the editor against product.md's budgets.
+"""Benchmark of the editor against the budgets in docs/benchmarks.md.
 
     python -m storyboard.boards.bench [--runs 300] [--strict]
 

@@ -1,5 +1,6 @@
-"""Batch files in and out of the editor (providers.md, last section; README "Checking storyboards
-from the command line"). One item per storyboard. A reference resolves to exactly one library
+"""Batch files in and out of the editor (docs/command-line.md, “The batch file format”). One item
+per
+storyboard. A reference resolves to exactly one library
 item — an image or video by its display name, its file name or its sha256, an element by its
 name — or the import is refused with a message per unresolved reference: nothing is guessed and
 nothing is half-imported."""

@@ -3,7 +3,8 @@
 Generates `--clips` clips (with jobs, storyboards and their revisions, elements, favourites and
 decisions) in a throwaway SQLite database, then times whole requests through Django's test
 client — middleware, view, queries and template, no network — for the first page of the
-gallery and for filtered pages. Budget (product.md): a gallery page of 48 clips out of 10,000
+gallery and for filtered pages. Budget (docs/benchmarks.md): a gallery page of 48 clips out of
+10,000
 in ≤ 60 ms server time, with a query count independent of the number of items.
 """
 

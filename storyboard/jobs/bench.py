@@ -4,7 +4,8 @@ Starts the sandbox as its own process answering every call after `--latency` sec
 `--jobs` in-flight tasks on a sandbox kling account in a throwaway SQLite database, then times
 one `poll_due_jobs()` sweep against polling the same jobs one after another (measured on
 `--sequential-sample` jobs and scaled, since the full sequential run takes minutes). Budget
-(product.md): one sweep of 500 jobs at 200 ms per answer ≤ 2 s, against ~100 s one at a time.
+(docs/benchmarks.md): one sweep of 500 jobs at 200 ms per answer ≤ 2 s, against ~100 s one at a
+time.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Jobs: one paid (or local) generation of a frozen storyboard snapshot. The row is the truth —
-the queue only carries job ids — so every worker task is safe to run twice (architecture 5–6)."""
+the queue only carries job ids — so every worker task is safe to run twice (docs/architecture.md
+§5–6)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Writes on a job's row that every worker step shares: claim it, save fields, end it failed, and
-when to try again. The row is the truth (architecture 5–6), so each write is one UPDATE that
+when to try again. The row is the truth (docs/architecture.md §5–6), so each write is one UPDATE
+that
 leaves a job cancelled meanwhile as it is."""
 
 from __future__ import annotations

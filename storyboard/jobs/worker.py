@@ -1,6 +1,6 @@
 """The worker's side of jobs: submit, the poll sweep, downloads. Every function here is a
 django-q2 task that takes a job id and is safe to run twice or concurrently: it first claims the
-row with a conditional UPDATE (architecture 6) and does nothing when the claim fails.
+row with a conditional UPDATE (docs/architecture.md §6) and does nothing when the claim fails.
 
 States: queued → submitting → submitted → processing → downloading → succeeded, or failed /
 cancelled. `create_sent_at` is stamped before a create call leaves, so a worker killed at any

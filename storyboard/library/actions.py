@@ -214,7 +214,7 @@ def store_prepared_image(team: Team, user, prepared: PreparedImage,
 
 
 def store_image_upload(team: Team, user, upload) -> Stored:
-    """Check, re-encode and store one uploaded image (rules.md §13), or raise MediaRefused."""
+    """Check, re-encode and store one uploaded image (docs/rules.md §13), or raise MediaRefused."""
     data = read_image_upload(upload)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = _existing_image(team, sha256) if data else None
@@ -235,7 +235,7 @@ def _check_video_size(upload) -> None:
 
 
 def store_video_upload(team: Team, user, upload) -> Stored:
-    """Check and store one reference video (rules.md §14: 3–10 s), with a poster frame."""
+    """Check and store one reference video (docs/rules.md §14: 3–10 s), with a poster frame."""
     _check_video_size(upload)
     with _local_path(upload) as path:
         sha256 = _sha256_of_file(path)
@@ -547,7 +547,7 @@ def _write_version(team: Team, element: Element, user, files: _Files, *, number:
 
 
 def create_element(team: Team, user, kind: str, data: ElementInput) -> Element:
-    """A new image or video element with its first version (rules.md §15), or LibraryError."""
+    """A new image or video element with its first version (docs/rules.md §15), or LibraryError."""
     if kind not in Element.Kind.values:
         raise LibraryError("Kind: image or video element.", "kind")
     fields = _clean_fields(data)

@@ -1,4 +1,4 @@
-"""Benchmark of the library's upload pipeline against product.md's budgets.
+"""Benchmark of the library's upload pipeline against the budgets in docs/benchmarks.md.
 
     python -m storyboard.library.bench [--runs 15] [--strict]
 

@@ -1,4 +1,5 @@
-"""Checking and re-encoding uploaded images (rules.md §13). No database, no storage: the actions
+"""Checking and re-encoding uploaded images (docs/rules.md §13). No database, no storage: the
+actions
 store what `prepare_image` returns, so a refused file leaves nothing behind.
 
 Order matters for safety and speed: byte size first (before reading), then the header (format and

@@ -1,4 +1,4 @@
-"""Media and element limits of rules.md §13–15, in one place.
+"""Media and element limits of docs/rules.md §13–15, in one place.
 
 storyboard.rules covers storyboard checks only; these limits are checked at upload time, so a
 library item is always usable by any target.

@@ -71,7 +71,7 @@ class ReferenceImage(models.Model):
 
 
 class ReferenceVideo(models.Model):
-    """A reference video for the `@video_1` slot (feature or base), rules.md §14: 3–10 s."""
+    """A reference video for the `@video_1` slot (feature or base), docs/rules.md §14: 3–10 s."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reference_videos")
     name = models.CharField(max_length=limits.DISPLAY_NAME_MAX)

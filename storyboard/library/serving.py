@@ -2,8 +2,8 @@
 CSP, and single-range HTTP Range requests (206 / 416) so browsers can seek in videos.
 
 There is no public /media/ route: every file goes through a view that checked team access first.
-Once it has, STORYBOARD_MEDIA_MODE says who sends the bytes (README "Serving media and
-concurrency"): this thread ("django"), or — so slow viewers never hold a web thread — a
+Once it has, STORYBOARD_MEDIA_MODE says who sends the bytes (docs/deployment.md):
+this thread ("django"), or — so slow viewers never hold a web thread — a
 short-lived signed link on storyboard.media_server ("media-server"), nginx/Apache ("accel") or a
 presigned URL on the S3 store ("s3-redirect").
 """

@@ -1,4 +1,5 @@
-"""Probing, trimming and poster frames of uploaded videos with PyAV (rules.md §14), and the voice
+"""Probing, trimming and poster frames of uploaded videos with PyAV (docs/rules.md §14), and the
+voice
 clip of a video element. Works on local file paths; no database, no storage."""
 
 from __future__ import annotations

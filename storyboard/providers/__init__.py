@@ -1,1 +1,1 @@
-"""Provider adapters: pure Python + httpx, no Django (architecture.md)."""
+"""Provider adapters: pure Python + httpx, no Django (docs/architecture.md)."""

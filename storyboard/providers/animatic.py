@@ -6,7 +6,7 @@ shot number and prompt. Cuts are hard and fall exactly on the planned seconds; t
 H.264 yuv420p at 24 fps in an MP4 with the index up front (faststart), at a 720p-class size in
 the storyboard's aspect ratio.
 
-Speed (product.md: 6 shots, 15 s, 720p in <= 3 s on 2 cores) comes from doing per-shot work
+Speed (docs/benchmarks.md: 6 shots, 15 s, 720p in <= 3 s on 2 cores) comes from doing per-shot work
 once -- decoding each reference at roughly frame size, on a small thread pool, while the first
 shots already encode; drawing captions and cards; converting pictures to Y'CbCr -- so that a
 frame costs three plane crops and a masked paste (see animatic_frames.py). Frames are made on

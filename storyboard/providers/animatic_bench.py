@@ -1,4 +1,5 @@
-"""Benchmark of the animatic against product.md's budget: 6 shots, 15 s, 1280x720 from 7
+"""Benchmark of the animatic against the budgets in docs/benchmarks.md: 6 shots, 15 s, 1280x720
+from 7
 references in <= 3 s wall and <= 300 MB peak memory on a 2-core machine.
 
     python -m storyboard.providers.animatic_bench [--runs 5] [--json]

@@ -1,4 +1,4 @@
-"""Outbound HTTP, built in one place (architecture habits 3 and 16).
+"""Outbound HTTP, built in one place (docs/architecture.md §3 and §16).
 
 Every request to a vendor goes through a client from `build_client`: explicit timeouts, no proxy
 settings taken from the environment, no automatic redirects (`send` follows at most three by

@@ -1,4 +1,5 @@
-"""The batch file format (providers.md, last section: the useapi batch script's ``prompts.json``).
+"""The batch file format (docs/command-line.md, “The batch file format”: the useapi batch script's
+``prompts.json``).
 
 A JSON list of items, or a single item. Item keys:
 

@@ -4,7 +4,7 @@
 
 Prints the median and p99 in microseconds, with a same-run baseline (``json.dumps`` of the
 report) so numbers from different machines can be compared. Budget: well under 1 ms, so the
-editor's live-check budget (product.md: p50 <= 10 ms) goes to the web round trip.
+editor's live-check budget (docs/benchmarks.md: p50 <= 10 ms) goes to the web round trip.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Create-request bodies, one builder per dialect (providers.md tables A-D).
+"""Create-request bodies, one builder per dialect (docs/providers.md).
 
 :func:`build_body` assumes the storyboard passed :func:`storyboard.rules.checks.check` for the
 target; it does not re-check. References come *resolved* from the caller, so provider adapters can
@@ -197,7 +197,8 @@ def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -
     if lay.video:
         body["video_list"] = _video_list(sb, lay, refs)
     if st.audio and t.model == "v3":
-        body["sound"] = "on"  # default is off; sent only when on, as in providers.md's example
+        # default is off; sent only when on, as in the vendor's documented example
+        body["sound"] = "on"
     if o.watermark is not None:
         body["watermark_info"] = {"enabled": o.watermark}
     if o.callback_url is not None:

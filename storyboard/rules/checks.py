@@ -1,4 +1,4 @@
-"""The checks of rules.md §1-12 and the cross-target strip of §16.
+"""The checks of docs/rules.md §1-12 and the cross-target strip of §16.
 
 Entry points: :func:`check` (one target -> :class:`Report`) and :func:`cross_target_strip`
 (every other target -> ok or the first error). Codes are listed in ``report.CODES``.

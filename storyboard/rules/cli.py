@@ -1,4 +1,4 @@
-"""The logic of ``manage.py storyboard_check`` and ``storyboard_payload`` (product.md §8).
+"""The logic of ``manage.py storyboard_check`` and ``storyboard_payload`` (docs/command-line.md).
 
 Pure functions returning a :class:`CliResult`; the management commands only print it and exit.
 Exit codes: 0 every storyboard ok, 1 any has an error, 2 the file cannot be read or is not in the

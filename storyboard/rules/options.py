@@ -1,4 +1,4 @@
-"""Checks of the job options (rules.md §5): mode, aspect ratio, count, audio, negative prompt,
+"""Checks of the job options (docs/rules.md §5): mode, aspect ratio, count, audio, negative prompt,
 and the VIP-only options of useapi."""
 
 from __future__ import annotations

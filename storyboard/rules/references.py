@@ -1,4 +1,4 @@
-"""Checks of references and slots (§6-11 of the README's check list) plus the dialect-specific
+"""Checks of references and slots (docs/rules.md §6–11) plus the dialect-specific
 ones: media the vendor fetches by URL, element ids (integers on kling/cometapi, missing on
 cometapi), element voices, base videos, elements where none are offered (APIMart)."""
 

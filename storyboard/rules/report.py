@@ -1,4 +1,4 @@
-"""The check report (rules.md "The check report") and the stable problem codes.
+"""The check report (docs/rules.md "The check report") and the stable problem codes.
 
 Severities: ``error`` blocks submission; ``warning`` is shown but does not block; ``note`` is an
 explanation the UI shows (e.g. why the duration check is skipped with a base video), never blocks.
@@ -15,7 +15,7 @@ ERROR, WARNING, NOTE = "error", "warning", "note"
 
 # code -> what it means. Codes are stable: the editor, scripts and tests key on them.
 CODES: dict[str, str] = {
-    # storyboard shape (rules.md §1-4)
+    # storyboard shape (docs/rules.md §1-4)
     "target_unknown": "The dialect or model is not one the app knows.",
     "multi_shot_unsupported": "Multi-shot on a target without multi-shot (§1).",
     "shot_count": "A multi-shot storyboard needs the target's number of shots, 2-6 (§1).",
@@ -26,7 +26,7 @@ CODES: dict[str, str] = {
     "total_seconds": "The total duration is outside the target's range or choices (§3).",
     "prompt_too_long": "A prompt is longer than the target takes, counted as sent (§4).",
     "prompt_ignored": "A main prompt in multi-shot mode that the dialect does not send (§4).",
-    # options (rules.md §5)
+    # options (docs/rules.md §5)
     "mode_unsupported": "The mode is not offered by the target.",
     "aspect_ratio_unsupported": "The aspect ratio is not offered by the target.",
     "aspect_ratio_forced": "useapi sends aspect ratio auto with a reference video (note).",
@@ -35,7 +35,7 @@ CODES: dict[str, str] = {
     "negative_prompt_unsupported": "A negative prompt on a target that has none.",
     "negative_prompt_too_long": "The negative prompt is longer than the target takes.",
     "vip_required": "A VIP-only useapi option; error without VIP, warning if unknown.",
-    # references and slots (rules.md §6-12)
+    # references and slots (docs/rules.md §6-12)
     "slot_unknown": "An attachment in a slot that does not exist (image_9, video_2).",
     "slot_unavailable": "The item behind a slot may no longer be used (e.g. no longer shared).",
     "slots_exceeded": "More images + elements than the slot pool (7, or 4 with a video) (§6).",

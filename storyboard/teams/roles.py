@@ -1,5 +1,6 @@
 """Roles and what each may do. Permissions are named capabilities, not a ladder: a reviewer may
-approve clips but not edit storyboards, an editor the reverse (product.md, "Who uses it")."""
+approve clips but not edit storyboards, an editor the reverse (docs/user-guide.md, "Teams and
+roles")."""
 
 from __future__ import annotations
 

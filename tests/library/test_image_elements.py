@@ -1,4 +1,4 @@
-"""Image elements: a name, tag and description (rules.md §15), a frontal image and up to three
+"""Image elements: a name, tag and description (docs/rules.md §15), a frontal image and up to three
 extra angles, picked from the library or uploaded on the spot."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Video elements: a clip checked by rules.md §14, trimmed to its first 8 s without
+"""Video elements: a clip checked by docs/rules.md §14, trimmed to its first 8 s without
 re-encoding, a poster frame, and an optional voice (an id, or a 5–60 s clip to clone)."""
 
 import io

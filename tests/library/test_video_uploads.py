@@ -1,5 +1,6 @@
 """Reference videos are probed with PyAV (container, codec, duration, size, frame rate),
-checked against rules.md §14, stored with a poster frame; bad ones are refused, nothing kept."""
+checked against docs/rules.md §14, stored with a poster frame; bad ones are refused, nothing
+kept."""
 
 import io
 

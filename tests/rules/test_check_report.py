@@ -1,4 +1,4 @@
-"""The check report has exactly the JSON shape of rules.md, and every code is documented."""
+"""The check report has exactly the JSON shape of docs/rules.md, and every code is documented."""
 
 import ast
 import pathlib

@@ -1,4 +1,4 @@
-"""rules.md §16: which other targets would accept the storyboard, and why not."""
+"""docs/rules.md §16: which other targets would accept the storyboard, and why not."""
 
 from rules.rules_factory import element, multi, single
 

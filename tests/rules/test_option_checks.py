@@ -1,4 +1,4 @@
-"""rules.md §5: mode, aspect ratio, count, audio, negative prompt, VIP-only options."""
+"""docs/rules.md §5: mode, aspect ratio, count, audio, negative prompt, VIP-only options."""
 
 import pytest
 from rules.rules_factory import codes, errors, only, run, single, video

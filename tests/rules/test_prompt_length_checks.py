@@ -1,4 +1,4 @@
-"""rules.md §4: prompt lengths, counted as sent (tokens rendered the dialect's way)."""
+"""docs/rules.md §4: prompt lengths, counted as sent (tokens rendered the dialect's way)."""
 
 import pytest
 from rules.rules_factory import errors, img, multi, only, run, single

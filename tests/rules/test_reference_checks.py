@@ -1,4 +1,4 @@
-"""rules.md §6-12 and the dialect-specific reference checks."""
+"""docs/rules.md §6-12 and the dialect-specific reference checks."""
 
 import pytest
 from rules.rules_factory import element, errors, img, mentioning, multi, only, run, single

@@ -1,4 +1,4 @@
-"""Create bodies per dialect, including the two worked examples of providers.md (golden)."""
+"""Create bodies per dialect, including the two worked examples the vendors document (golden)."""
 
 import json
 
@@ -45,7 +45,7 @@ def test_the_useapi_kitchen_example_comes_out_exactly():
  "shot_1_prompt": "Cinematic medium shot, a chef standing behind a stainless steel stove @image_1, focused intently on the pan",
  "shot_1_duration": "3",
  "shot_2_prompt": "Continuous scene at the same stove @image_1. The chef flips the food high into the air, then turns sharply to the camera",
- "shot_2_duration": "3"}"""  # noqa: E501 - copied verbatim from providers.md
+ "shot_2_duration": "3"}"""  # noqa: E501 - copied verbatim from the vendor's documented example
     assert normalised(build_body(kitchen())) == normalised(json.loads(expected))
 
 
@@ -55,7 +55,7 @@ def test_the_official_kitchen_example_comes_out_exactly():
  "multi_prompt": [{"index": 1, "prompt": "Cinematic medium shot, a chef standing behind a stainless steel stove <<<image_1>>>, focused intently on the pan", "duration": "3"},
                   {"index": 2, "prompt": "Continuous scene at the same stove <<<image_1>>>. The chef flips the food high into the air, then turns sharply to the camera", "duration": "3"}],
  "image_list": [{"image_url": "https://…/kitchen.jpg"}],
- "external_task_id": "<job uuid>"}"""  # noqa: E501 - copied verbatim from providers.md
+ "external_task_id": "<job uuid>"}"""  # noqa: E501 - copied verbatim from the vendor's documented example
     job = "0b7e5a3c-9d7f-4f0e-8a51-2c7d3f1e6b90"
     body = build_body(
         kitchen(),

@@ -1,5 +1,5 @@
 """Property tests: no storyboard crashes the checks, and an ok storyboard always renders a body
-that satisfies its dialect's documented constraints (providers.md), re-checked here
+that satisfies its dialect's documented constraints (docs/providers.md), re-checked here
 independently of the rules package."""
 
 import json

@@ -1,4 +1,4 @@
-"""rules.md §1-3: shot count, shot prompts and durations, total seconds."""
+"""docs/rules.md §1-3: shot count, shot prompts and durations, total seconds."""
 
 import pytest
 from rules.rules_factory import errors, multi, only, run, single

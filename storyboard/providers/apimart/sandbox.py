@@ -1,4 +1,5 @@
-"""APIMart (providers.md D): a flattened schema with integer durations and list-shaped answers.
+"""APIMart (docs/providers.md, apimart): a flattened schema with integer durations and list-shaped
+answers.
 
 The result ``url`` alternates between a string and a list (by task parity, or forced by
 ``SandboxConfig.apimart_url_form`` or the keywords ``[sandbox:url-list]``/``[sandbox:url-string]``)
@@ -36,7 +37,7 @@ STATUS_NAMES = {
     "failed": "failed",
     "cancelled": "cancelled",
 }
-SUBJECTS_FIELD = "elements"  # providers.md D: [unverified] name, as in rules/bodies.py
+SUBJECTS_FIELD = "elements"  # docs/providers.md, apimart: [unverified] name, as in rules/bodies.py
 URL_LIFETIME = 24 * 3600
 
 

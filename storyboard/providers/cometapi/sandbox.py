@@ -1,4 +1,5 @@
-"""CometAPI (providers.md C): the official body under ``/kling/v1/...``, its gateway errors.
+"""CometAPI (docs/providers.md, cometapi): the official body under ``/kling/v1/...``, its gateway
+errors.
 
 Element ids are checked against the ``kling`` library: CometAPI has no element route, so its
 ids are those of the Kling account behind it. Polls answer in the official envelope; with

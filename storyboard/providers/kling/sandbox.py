@@ -1,4 +1,5 @@
-"""Kling's official developer API (providers.md B): omni-video tasks and the element library.
+"""Kling's official developer API (docs/providers.md, kling): omni-video tasks and the element
+library.
 
 Every answer is the envelope ``{"code", "message", "request_id", "data"}``; refusals carry the
 documented code (1201 invalid parameter, 1301 content security, 1303 concurrency, ...) and the
@@ -202,7 +203,7 @@ def create_element(req: Request, state: SandboxState) -> Response:
     authenticate(req, state)
     body = req.json(state.config.max_json_bytes)
     name = want_str(body, "element_name", 20, required=True)
-    # required and non-empty (providers.md B, the official element page)
+    # required and non-empty (docs/providers.md, kling, the official element page)
     description = want_str(body, "element_description", 100, required=True)
     kind = want_choice(body, "reference_type", ("image_refer", "video_refer"), "image_refer")
     frontal = None

@@ -1,5 +1,5 @@
 """The official Kling omni-video body and task answer, shared by ``kling`` and ``cometapi``
-(CometAPI passes the official schema through, providers.md B and C).
+(CometAPI passes the official schema through, docs/providers.md, kling and cometapi).
 
 Every rule below is the vendor's, checked as strictly as the vendor does, types included;
 a refusal is HTTP 400 with code 1201 (invalid parameter) naming the field. Sources: the official

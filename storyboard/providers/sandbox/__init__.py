@@ -1,4 +1,5 @@
-"""The sandbox: an offline simulator of the four Kling Omni vendor APIs (product.md §4).
+"""The sandbox: an offline simulator of the four Kling Omni vendor APIs (docs/architecture.md, “The
+sandbox”).
 
 Standard library only (plus :mod:`storyboard.rules` and, for finished videos, the animatic
 renderer); no Django. Run it with ``python -m storyboard.providers.sandbox --port 8765`` or

@@ -1,4 +1,5 @@
-"""Sandbox configuration and the credentials it accepts (providers.md, product.md §4).
+"""Sandbox configuration and the credentials it accepts (docs/providers.md; docs/architecture.md,
+“The sandbox”).
 
 The credentials are public on purpose: the ``studio`` command creates one demo account per
 dialect with :data:`SANDBOX_CREDENTIALS`, and the sandbox accepts nothing else.

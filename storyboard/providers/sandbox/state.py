@@ -43,7 +43,8 @@ ASSET_TYPES = {
 }
 ASSET_EXTENSIONS = {ext: ctype for ctype, ext in ASSET_TYPES.items()}
 FINAL = ("succeed", "failed", "cancelled")
-# Kling deletes outputs after 30 days (providers.md B); older records are dropped at start.
+# Kling deletes outputs after 30 days (docs/providers.md, kling); older records are dropped at
+# start.
 KEEP_SECONDS = 30 * 24 * 3600
 MODERATION_TEXT = "Failure to pass the risk control system: content security (sandbox)"
 

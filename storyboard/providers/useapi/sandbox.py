@@ -1,4 +1,4 @@
-"""useapi.net Kling v1 (providers.md A): create, poll, clean-master download.
+"""useapi.net Kling v1 (docs/providers.md, useapi): create, poll, clean-master download.
 
 Assets, elements and accounts are in :mod:`.useapi_library`. Errors are ``{"error": "…"}`` with
 the HTTP status carrying the meaning (404 on create = not an upload of ours; 500 with a

@@ -1,4 +1,5 @@
-"""`python manage.py omni_batch FILE --account LABEL [--team T] [--out DIR]` (product.md §8)."""
+"""`python manage.py omni_batch FILE --account LABEL [--team T] [--out DIR]`
+(docs/command-line.md)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """`python manage.py accounts add|list|remove`: provider accounts without the browser
-(product.md §8)."""
+(docs/command-line.md)."""
 
 from __future__ import annotations
 
