@@ -3,8 +3,6 @@ storyboard family, two takes side by side."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -78,8 +76,6 @@ def clip(request, clip_id: int):
         "clip": clip, "job": job, "plan": shot_plan(job.snapshot, clip.seconds),
         "references": details.references(job, request.team),
         "versions": details.element_versions(job),
-        "request_body": json.dumps(job.request_body, indent=2, ensure_ascii=False)
-        if job.request_body else "",
         "decisions": clip.decisions.select_related("decided_by", "revision"),
     })
 

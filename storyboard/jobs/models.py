@@ -4,6 +4,7 @@ the queue only carries job ids — so every worker task is safe to run twice (do
 
 from __future__ import annotations
 
+import json
 import secrets
 import uuid
 
@@ -118,6 +119,13 @@ class Job(models.Model):
     @property
     def is_final(self) -> bool:
         return self.state in FINAL
+
+    @property
+    def request_body_json(self) -> str:
+        """What was sent, as formatted JSON (the pages show it and copy it)."""
+        if not self.request_body:
+            return ""
+        return json.dumps(self.request_body, indent=2, ensure_ascii=False)
 
     @property
     def target_label(self) -> str:

@@ -165,3 +165,13 @@ def test_a_second_click_with_the_same_key_replaces_the_card_instead_of_adding_on
     assert f'id="job-{job.pk}"' in first and "hx-swap-oob" not in first
     # Swapped out of band onto the card of the same id; nothing is prepended to the list.
     assert f'id="job-{job.pk}" aria-labelledby="job-title-{job.pk}" hx-swap-oob="true"' in again
+
+
+def test_the_job_page_shows_the_request_body_as_json_with_a_copy_button(cast, client_for):
+    job = Job.objects.create(team=cast.team_a, submit_key="k",
+                             dialect="kling", model="v3", title="t", snapshot={},
+                             request_body={"prompt": "a fox", "duration": "5", "sound": None})
+    html = client_for(cast.viewer).get(f"/jobs/{job.pk}/").content.decode()
+    assert "&quot;prompt&quot;: &quot;a fox&quot;,\n  &quot;duration&quot;: &quot;5&quot;" in html
+    assert "&quot;sound&quot;: null" in html and "&#x27;prompt&#x27;" not in html
+    assert 'aria-label="Copy the request body"' in html
