@@ -7,8 +7,6 @@ import hashlib
 from pathlib import Path
 
 import av
-import httpx
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -16,7 +14,6 @@ from django.db import IntegrityError, transaction
 from storyboard.jobs.models import Clip, Job
 from storyboard.library.images import MediaRefused
 from storyboard.library.videos import poster_jpeg, probe_video
-from storyboard.providers.http import TooLarge, build_client, download
 from storyboard.rules import Storyboard as Value
 from storyboard.storage import keep_file, scratch_path
 
@@ -80,32 +77,6 @@ def _keep(job: Job, path: Path, info, *, watermarked: bool, source_url: str) -> 
     except IntegrityError:
         clip = Clip.objects.get(job=job)
     return clip
-
-
-def store_clip(job: Job) -> Clip:
-    existing = Clip.objects.filter(job=job).first()
-    if existing:  # a worker died after storing it: nothing to do again
-        return existing
-    files = job.result_files or []
-    if not files:
-        raise DownloadFailed("the provider reported success but gave no file", retryable=False)
-    incoming = scratch_path(f"clips/{job.team_id}/{job.id}.mp4")
-    problems = []
-    with build_client(allow_loopback=bool(job.account and job.account.sandbox)) as client:
-        for item in files:  # best first: the clean master before the watermarked file
-            try:
-                download(client, item["url"], incoming,
-                         max_bytes=settings.STORYBOARD_CLIP_MAX_BYTES)
-                info = _checked(incoming, job.planned_seconds)
-            except (httpx.HTTPError, httpx.InvalidURL, TooLarge, DownloadFailed,
-                    OSError) as error:
-                incoming.unlink(missing_ok=True)
-                kind = "watermarked file" if item.get("watermarked") else "file"
-                problems.append(f"{kind}: {error}")
-                continue
-            return _keep(job, incoming, info, watermarked=bool(item.get("watermarked")),
-                         source_url=item["url"])
-    raise DownloadFailed("; ".join(problems))
 
 
 def store_local_render(job: Job, pictures: dict[str, Path]) -> Clip:
