@@ -1,5 +1,5 @@
-"""Turning a finished task into a stored clip: streamed download to a temporary file, checked
-as an MP4 of the planned length, then moved into place atomically with its poster frame."""
+"""Turning a downloaded (downloads.py) or locally rendered file into a stored clip: checked as an
+MP4 of the planned length, then moved into place atomically with its poster frame."""
 
 from __future__ import annotations
 
