@@ -10,9 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-from storyboard.boards.state import EditorState
-from storyboard.providers.registry import check_context_fields
-from storyboard.rules import CheckContext, Problem, Report, TargetVerdict, capability_for
+from storyboard.boards.state import ANIMATIC, EditorState
+from storyboard.providers.registry import LABELS, check_context_fields
+from storyboard.rules import CheckContext, Problem, Report, Target, capability_for
 from storyboard.rules.analysis import analyse
 from storyboard.rules.capabilities import TARGETS
 from storyboard.rules.checks import check_facts
@@ -64,10 +64,29 @@ class Cost:
     amount: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class StripVerdict:
+    """One other target, named the way the team knows it (an account's label and a model),
+    with the first reason it would refuse the storyboard."""
+
+    label: str
+    target: Target
+    reason: Problem | None
+    depends_on_account: bool = False  # a refusal another account of the vendor may not make
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+# What a verdict says when it turns on the account rather than the storyboard.
+_ACCOUNT_DEPENDENT = {"public_media_required", "vip_required", "element_id_missing"}
+
+
 @dataclass
 class Checked:
     report: Report
-    strip: list[TargetVerdict]
+    strip: list[StripVerdict]
     boxes: list[tuple[str, list[Problem]]]  # (dom id suffix, problems) for every field
     counters: list[Counter]
     cost: Cost
@@ -83,19 +102,21 @@ class Checked:
 
     @property
     def accepting(self) -> list[str]:
-        return [v.target.label() for v in self.strip if v.ok]
+        return [v.label for v in self.strip if v.ok]
 
     @property
     def refusing(self) -> list[tuple[list[str], str]]:
         """Targets that would refuse, grouped when they refuse for the same reason (the
-        message with the target's own name taken out), each group with its first message."""
+        message with the target's own name taken out), each group with that message."""
         groups: dict[tuple[str, str], tuple[list[str], str]] = {}
         for v in self.strip:
-            if v.ok or v.reason is None:
+            if v.ok:
                 continue
-            label = v.target.label()
-            key = (v.reason.code, v.reason.message.replace(label, "…"))
-            groups.setdefault(key, ([], v.reason.message))[0].append(label)
+            message = v.reason.message.replace(v.target.label(), "this target")
+            if v.depends_on_account:
+                message += (" This depends on the account and this install, not on the "
+                            "storyboard.")
+            groups.setdefault((v.reason.code, message), ([], message))[0].append(v.label)
         return list(groups.values())
 
     def problems_of(self, field_name: str) -> list[Problem]:
@@ -112,22 +133,47 @@ def context_for(account) -> CheckContext:
     return CheckContext(public_media=public, **check_context_fields(account))
 
 
-def run_checks(value, state: EditorState, account, rate_card) -> Checked:
+def run_checks(value, state: EditorState, account, rate_card, accounts=()) -> Checked:
+    """`accounts`: the team's provider accounts, for the strip of other targets."""
     facts = analyse(value)
     target = value.target
     ctx = context_for(account)
     report = check_facts(facts, target, ctx)
-    strip = []
-    for t in TARGETS:
-        if t != target:
-            errors = check_facts(facts, t, ctx).errors
-            strip.append(TargetVerdict(t, not errors, errors[0] if errors else None))
+    strip = _strip(facts, target, account, accounts)
     by_field: dict[str, list[Problem]] = {}
     for p in report.problems:
         by_field.setdefault(p.field, []).append(p)
     boxes = [(dom_id(f), by_field.get(f, [])) for f in fields_on_page(state)]
     return Checked(report, strip, boxes, _counters(facts, value, state),
                    estimate(report, state, rate_card), by_field)
+
+
+def _strip(facts, current: Target, account, accounts) -> list[StripVerdict]:
+    """Every target the team could pick instead: each of its accounts with each model (checked
+    with that account's own context: VIP, public media, element ids), the animatic, and the
+    vendors it has no account with yet."""
+    models = sorted({t.model for t in TARGETS})
+    current_account = account.pk if account is not None else None
+    choices: list[tuple[str, Target, object]] = []
+    for a in accounts:
+        for model in models:
+            if (a.pk, model) != (current_account, current.model):
+                choices.append((f"{a.label} · {model}", Target(a.dialect, model), a))
+    with_account = {a.dialect for a in accounts}
+    for t in TARGETS:
+        if t.dialect == ANIMATIC:
+            if current != t:
+                choices.append((f"Local preview (animatic) · {t.model}", t, None))
+        elif t.dialect not in with_account:
+            choices.append((f"{LABELS.get(t.dialect, t.dialect)} · {t.model} (no account yet)",
+                            t, None))
+    verdicts = []
+    for label, t, a in choices:
+        errors = check_facts(facts, t, context_for(a)).errors
+        reason = errors[0] if errors else None
+        verdicts.append(StripVerdict(label, t, reason,
+                                     bool(reason and reason.code in _ACCOUNT_DEPENDENT)))
+    return verdicts
 
 
 def _counters(facts, value, state: EditorState) -> list[Counter]:

@@ -250,13 +250,17 @@ def _library_sections(team) -> list[tuple[str, list, str]]:
             ("Videos", found["videos"], "")]
 
 
-def _checked(board: Storyboard, state: EditorState, items: dict, account) -> tuple:
+def _checked(board: Storyboard, state: EditorState, items: dict, account,
+             accounts=None) -> tuple:
+    """`accounts`: the team's provider accounts (read here when not given), for the strip."""
     dialect = account.dialect if account is not None else "animatic"
+    if accounts is None:
+        accounts = list(for_team(ProviderAccount, board.team_id))
     value = to_rules_value(state, dialect, items, team_id=board.team_id)
     # The animatic is free: no rate card to read.
     card = (RateCard.objects.filter(team_id=board.team_id).first() if dialect != "animatic"
             else None)
-    return value, run_checks(value, state, account, card)
+    return value, run_checks(value, state, account, card, accounts)
 
 
 def _editor_context(request, board: Storyboard, state: EditorState, items: dict,
@@ -278,8 +282,8 @@ def detail(request, board_id: int):
     board = load_board(request.team, board_id)
     state = state_from_board(board)
     items = {s.name: s.item for s in board.slots.all()}
-    _, checked = _checked(board, state, items, board.account)
     accounts = list(for_team(ProviderAccount, request.team))
+    _, checked = _checked(board, state, items, board.account, accounts)
     context = _editor_context(request, board, state, items, checked,
                               targets=_targets(accounts),
                               library_sections=_library_sections(request.team),
