@@ -3,8 +3,10 @@ checks, reorder, reload, preview the animatic, and meet a second tab's newer sav
 
 import os
 import re
+import time
 
 import pytest
+from browser import signing
 from library.media_factory import make_image, make_image_element
 from playwright.sync_api import expect
 
@@ -27,10 +29,7 @@ def studio(django_user_model):
 
 
 def sign_in(page, live_server, path="/storyboards/"):
-    page.goto(f"{live_server.url}{path}")
-    page.get_by_label("Username").fill("ines")
-    page.get_by_label("Password").fill("pw-for-browser")
-    page.get_by_role("button", name="Sign in").click()
+    signing.sign_in(page, live_server, "ines", "pw-for-browser", path)
 
 
 def saved(page):
@@ -180,6 +179,26 @@ def test_a_second_tab_is_told_about_the_newer_save_and_overwrites_nothing(
     expect(other.get_by_label("Prompt of shot 1")).to_have_value("Written in the first tab")
 
 
+def test_the_tray_buttons_work_the_moment_sign_in_returns_even_when_scripts_are_slow(
+        live_server, page, studio):
+    # The editor's script arrives late, as on a busy machine: signing in must wait for it, or the
+    # first press of + lands on a button that does nothing yet (a flaky test before).
+    def late(route):
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/boards/editor*.js", late)
+    board = Storyboard.objects.create(team=studio, title="Slow scripts")
+    from storyboard.boards.models import Shot
+
+    for i in range(2):
+        Shot.objects.create(storyboard=board, position=i, prompt=f"Shot {i + 1}", duration="3")
+    sign_in(page, live_server, f"/storyboards/{board.pk}/")
+    page.get_by_role("button", name="Add stove to the tray").press("Enter")
+    expect(page.get_by_role("list", name="Reference tray").locator(".slot")).to_have_count(1)
+    saved(page)
+
+
 def test_switching_shape_carries_the_text_and_the_keyboard_fills_the_tray(
         live_server, page, studio, shots_dir):
     board = Storyboard.objects.create(team=studio, title="Shapes")
@@ -234,10 +253,7 @@ def test_an_owner_fills_the_rate_card_and_the_editor_estimates_the_cost(
     Membership.objects.create(team=studio, user=owner, role=Role.OWNER)
     add_account(studio, AccountInput("kling", "Kling main", {"access_key": "a",
                                                               "secret_key": "b"}))
-    page.goto(f"{live_server.url}/team/")
-    page.get_by_label("Username").fill("olga")
-    page.get_by_label("Password").fill("pw-for-browser")
-    page.get_by_role("button", name="Sign in").click()
+    signing.sign_in(page, live_server, "olga", "pw-for-browser", "/team/")
     page.get_by_role("link", name="Edit the rate card").click()
     expect(page.get_by_text("The rate card is empty")).to_be_visible()
     page.get_by_label("Unit").fill("USD")

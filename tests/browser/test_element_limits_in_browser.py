@@ -1,6 +1,7 @@
 """The element form says a name is too long while it is typed or pasted, instead of cutting it."""
 
 import pytest
+from browser import signing
 from playwright.sync_api import expect
 
 from storyboard.library.models import Element
@@ -11,10 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_a_long_name_is_kept_and_warned_about_with_the_limit(live_server, page):
     ensure_demo(password="demo-password-for-browser")
-    page.goto(f"{live_server.url}/library/elements/new/?kind=image")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo-password-for-browser")
-    page.get_by_role("button", name="Sign in").click()
+    signing.sign_in(page, live_server, "demo", "demo-password-for-browser",
+                    "/library/elements/new/?kind=image")
 
     name = page.get_by_label("Name", exact=True)
     name.fill("Mara the red-coated courier")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from browser import signing
 from playwright.sync_api import expect
 
 from storyboard.teams.actions import ensure_demo
@@ -15,10 +16,7 @@ def test_an_owner_creates_an_invitation_and_copies_its_link(live_server, page):
     team, _ = ensure_demo(password="demo-password-for-browser")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"],
                                    origin=live_server.url)
-    page.goto(f"{live_server.url}/team/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo-password-for-browser")
-    page.get_by_role("button", name="Sign in").click()
+    signing.sign_in(page, live_server, "demo", "demo-password-for-browser", "/team/")
 
     page.get_by_label("Role", exact=True).select_option("editor")
     page.get_by_role("button", name="Create invitation link").click()

@@ -2,6 +2,7 @@ import os
 import re
 
 import pytest
+from browser import signing
 from library.media_factory import jpeg, png
 from playwright.sync_api import expect
 
@@ -18,10 +19,7 @@ def test_an_editor_uploads_images_sees_thumbnails_and_a_refusal_and_makes_an_ele
     user = django_user_model.objects.create_user(username="ines", password="pw-for-browser")
     Membership.objects.create(team=team, user=user, role=Role.EDITOR)
 
-    page.goto(f"{live_server.url}/library/")
-    page.get_by_label("Username").fill("ines")
-    page.get_by_label("Password").fill("pw-for-browser")
-    page.get_by_role("button", name="Sign in").click()
+    signing.sign_in(page, live_server, "ines", "pw-for-browser", "/library/")
     expect(page.get_by_role("heading", name="Library")).to_be_visible()
 
     page.get_by_label("Choose images or videos").set_input_files([

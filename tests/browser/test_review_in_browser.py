@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from browser import signing
 from jobs.conftest import Queue
 from playwright.sync_api import expect
 
@@ -45,13 +46,7 @@ def studio(django_user_model):
 
 
 def sign_in(page, live_server, username, path="/"):
-    page.goto(f"{live_server.url}{path}")
-    if "/login/" not in page.url:
-        page.get_by_role("button", name="Sign out").click()
-        page.goto(f"{live_server.url}{path}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    signing.sign_in(page, live_server, username, PASSWORD, path)
 
 
 def shot(page, shots_dir, name):

@@ -2,6 +2,7 @@ import os
 import re
 
 import pytest
+from browser import signing
 from playwright.sync_api import expect
 
 from storyboard.teams.actions import ensure_demo
@@ -52,10 +53,7 @@ def test_the_demo_owner_signs_in_switches_team_and_sees_the_shell(live_server, p
 
 def test_the_account_form_shows_only_the_chosen_services_fields(live_server, page):
     ensure_demo(password="demo-password-for-browser")
-    page.goto(f"{live_server.url}/team/accounts/new/")
-    page.get_by_label("Username").fill("demo")
-    page.get_by_label("Password").fill("demo-password-for-browser")
-    page.get_by_role("button", name="Sign in").click()
+    signing.sign_in(page, live_server, "demo", "demo-password-for-browser", "/team/accounts/new/")
     page.get_by_label("Service").select_option(label="Kling (official API)")
     expect(page.get_by_label(re.compile("^Access key"))).to_be_visible()
     expect(page.get_by_label(re.compile("^API token"))).to_be_hidden()
