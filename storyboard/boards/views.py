@@ -1,5 +1,6 @@
 """The storyboards list and the editor. One template per page serves the page and its htmx
-fragments (django-template-partials); every write goes through boards/actions.py."""
+fragments (django-template-partials); every write goes through boards/actions.py, and what
+the list's rows show is read in boards/listing.py."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import functools
 from dataclasses import dataclass, field
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from storyboard.boards import actions, importing, tasks
+from storyboard.boards import actions, importing, listing, tasks
 from storyboard.boards.actions import BoardError, StaleVersion
 from storyboard.boards.convert import with_related
 from storyboard.boards.editing import Checked, dom_id, rate_key, run_checks
@@ -56,8 +56,6 @@ from storyboard.teams.decorators import team_required
 from storyboard.teams.models import ProviderAccount
 from storyboard.teams.scoping import for_team, get_for_team
 
-SORTS = {"changed": ("-updated_at", "-id"), "oldest": ("updated_at", "id"),
-         "title": ("title", "id")}
 LIBRARY_ITEMS = 200
 # What editor.js clones for a slot filled in the browser; it fills in the __…__ placeholders.
 SLOT_TEMPLATES = [
@@ -72,14 +70,9 @@ SLOT_TEMPLATES = [
 
 
 def _index_context(request, **extra) -> dict:
-    q = " ".join(request.GET.get("q", "").split())[:80]
-    sort = request.GET.get("sort", "changed")
-    sort = sort if sort in SORTS else "changed"
-    boards = for_team(Storyboard, request.team).select_related("account").annotate(
-        shot_count=Count("shots"))
-    if q:
-        boards = boards.filter(title__icontains=q)
-    return {"boards": list(boards.order_by(*SORTS[sort])[:200]), "q": q, "sort": sort,
+    q = listing.clean_search(request.GET.get("q", ""))
+    sort = listing.clean_sort(request.GET.get("sort", "changed"))
+    return {"rows": listing.board_rows(request.team, q, sort), "q": q, "sort": sort,
             "can_edit": request.membership.can("edit"), **extra}
 
 
