@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -88,7 +89,7 @@ def board_rows(team, q: str = "", sort: str = "changed", now: datetime | None = 
     shots = (Shot.objects.filter(storyboard=OuterRef("pk")).order_by()
              .values("storyboard").annotate(n=Count("pk")).values("n"))
     boards = (for_team(Storyboard, team).select_related("account").only(*ROW_FIELDS)
-              .annotate(shot_count=Subquery(shots, output_field=IntegerField()),
+              .annotate(shot_count=Coalesce(Subquery(shots, output_field=IntegerField()), 0),
                         last_job_id=Subquery(jobs.values("pk")[:1]),
                         clip_id=Subquery(clips.values("pk")[:1])))
     if q:
@@ -129,26 +130,31 @@ def _reference_pictures(team, board_ids: list[int]) -> dict[int, Picture]:
              .only("storyboard_id", "name", "image__name", "video__name",
                    "element_version__name", "element_version__poster",
                    "element_version__created_at"))
-    first: dict[int, Slot] = {}
-    for slot in sorted(slots, key=lambda s: (s.storyboard_id, slot_sort_key(s.name))):
-        if slot.storyboard_id not in first and _has_picture(slot):
-            first[slot.storyboard_id] = slot
-    versions = [s.element_version for s in first.values() if s.element_version_id]
-    facts = element_facts(versions)  # one query for them all; thumbnail_of then reads its cache
-    found = {}
-    for board_id, slot in first.items():
+    slots = sorted(slots, key=lambda s: (s.storyboard_id, slot_sort_key(s.name)))
+    # One query for every element's pictures.
+    facts = element_facts([s.element_version for s in slots if s.element_version_id])
+    found: dict[int, Picture] = {}
+    for slot in slots:
         kind = slot_kind(slot.name)
-        item = slot.item
-        if kind == "element" and not facts[item.pk].image_ids and not item.poster:
-            continue  # an element with neither a picture nor a poster: the placeholder
-        name, args = thumbnail_of(kind, item)
-        found[board_id] = Picture(_url_maker(name, args[1])(args[0]),
-                                  _ALT[kind].format(item.name))
+        # The library item itself (not `slot.item`): only its columns were read.
+        item = slot.image or slot.video or slot.element_version
+        if slot.storyboard_id in found or kind not in _ALT or item is None:
+            continue
+        if kind == "element":
+            # thumbnail_of's choice, from the facts read above: asking it per element could
+            # read them again one by one once the process's cache of them is full.
+            pictures = facts[item.pk].image_ids
+            if pictures:
+                url = _url_maker("library:image_file", "256")(pictures[0])
+            elif item.poster:
+                url = _url_maker("library:version_file", "poster")(item.pk)
+            else:
+                continue  # neither a picture nor a poster frame: the next slot
+        else:
+            name, (pk, variant) = thumbnail_of(kind, item)
+            url = _url_maker(name, variant)(pk)
+        found[slot.storyboard_id] = Picture(url, _ALT[kind].format(item.name))
     return found
-
-
-def _has_picture(slot: Slot) -> bool:
-    return slot_kind(slot.name) in _ALT and slot.item is not None
 
 
 def _last_job(job, now: datetime) -> LastJob:

@@ -11,7 +11,13 @@ from clip_fixtures import make_clip  # noqa: F401  (shared fixture)
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from library.media_factory import make_image, make_image_element, make_video, share
+from library.media_factory import (
+    make_image,
+    make_image_element,
+    make_video,
+    make_video_element,
+    share,
+)
 
 from storyboard.boards.listing import ago
 from storyboard.boards.models import Slot, Storyboard
@@ -82,9 +88,15 @@ def test_the_pictures_it_shows_are_served_to_a_viewer(cast, client_for, board, s
     Slot.objects.create(storyboard=board, name="image_1", image=stove)
     other = Storyboard.objects.create(team=cast.team_a, title="Chef only")
     Slot.objects.create(storyboard=other, name="element_1", element_version=chef.current_version)
+    runner = make_video_element(cast.team_a, cast.editor, name="Runner").current_version
+    third = Storyboard.objects.create(team=cast.team_a, title="Runner only")
+    Slot.objects.create(storyboard=third, name="element_1", element_version=runner)
     client = client_for(cast.viewer)
-    urls = [picture(r).split("|")[0] for r in page_rows(client)]
-    assert len(urls) == 2
+    shown = [picture(r) for r in page_rows(client, sort="title")]
+    # A video element has no picture of its own: its poster frame.
+    assert shown[2] == f"/library/elements/versions/{runner.pk}/poster|Element Runner"
+    urls = [p.split("|")[0] for p in shown]
+    assert len(urls) == 3
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200 and response["Content-Type"].startswith("image/")
@@ -206,6 +218,8 @@ def test_pictures_load_lazily_with_their_size_and_controls_keep_their_labels(
     (img,) = re.findall(r"<img class=\"board-thumb\"[^>]*>", html)
     assert 'loading="lazy"' in img and 'width="80"' in img and 'height="45"' in img
     assert 'alt="Reference image stove"' in img
+    (row,) = rows(html)
+    assert cell(row, "shots") == "2"
     assert 'aria-label="Duplicate Kitchen"' in html and 'aria-label="Delete Kitchen"' in html
     assert '<span class="sr-only">Picture</span>' in html
 
