@@ -72,7 +72,8 @@ def element_source(version, base: str | None = None) -> ElementSource:
 
 
 def slot_sources(board: Storyboard) -> dict[str, dict[str, int]]:
-    """Which library item fills each slot, by id: frozen into a job's snapshot."""
+    """Which library item fills each slot, by id: frozen into a job's snapshot. A slot holding
+    a provider's element id has none: the snapshot's reference is that id, sent as is."""
     sources = {}
     for slot in board.slots.all():
         if slot.image_id:

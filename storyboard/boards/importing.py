@@ -1,9 +1,10 @@
 """Batch files in and out of the editor (docs/command-line.md, “The batch file format”). One item
-per
-storyboard. A reference resolves to exactly one library
-item — an image or video by its display name, its file name or its sha256, an element by its
-name — or the import is refused with a message per unresolved reference: nothing is guessed and
-nothing is half-imported."""
+per storyboard. A reference resolves to exactly one library item — an image or video by its
+display name, its file name or its sha256, an element by its name — or is one of the two things
+a batch file may give instead, as `omni_batch` takes them: an element given by a provider's own
+id (`u_…` or a whole number), kept as that id, or an image at a web address, downloaded and
+added to the library like an upload. Anything else is refused with a message per reference:
+nothing is guessed and nothing is half-imported."""
 
 from __future__ import annotations
 
@@ -23,16 +24,18 @@ from storyboard.boards.models import (
     TITLE_MAX,
     Storyboard,
 )
-from storyboard.boards.state import MAX_SHOTS, MIN_SHOTS, RAW_MAX, Refused
+from storyboard.boards.state import MAX_SHOTS, MIN_SHOTS, RAW_MAX, Refused, is_provider_id
 from storyboard.boards.writing import check_state, create_board, state_from_value
 from storyboard.library import access
-from storyboard.library.images import display_name
+from storyboard.library.fetching import fetch_image, is_web_address, shown, storing
+from storyboard.library.images import MediaRefused, display_name
 from storyboard.library.models import ReferenceVideo
 from storyboard.rules import BatchFormatError, dump_batch, parse_batch
 from storyboard.rules.model import SLOT_NAMES, slot_kind
 
 MAX_FILE_BYTES = 1_000_000
 MAX_ITEMS = 50
+MAX_ADDRESSES = 20  # images downloaded by one import, while its person waits
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -90,7 +93,16 @@ _RATIO_IDS, _ROLE_IDS = {a for a, _ in ASPECT_RATIOS}, {r for r, _ in ROLES}
 _REFER_IDS = {r for r, _ in REFER_TYPES}
 
 
-def _check_item(n: int, value, finders, problems: list[ImportProblem]) -> dict[str, int]:
+@dataclass
+class _Resolved:
+    """What fills the slots of one item: library ids, provider element ids, web addresses."""
+
+    library: dict[str, int]
+    provider_ids: dict[str, str]
+    addresses: dict[str, str]
+
+
+def _check_item(n: int, value, finders, problems: list[ImportProblem]) -> _Resolved:
     where = f"item {n}"
     st = value.settings
     if value.target.model not in _MODEL_IDS:
@@ -117,7 +129,7 @@ def _check_item(n: int, value, finders, problems: list[ImportProblem]) -> dict[s
             problems.append(ImportProblem(where, f"the {label} is not a number of seconds"))
     if len(st.title) > TITLE_MAX:
         problems.append(ImportProblem(where, f"the title has more than {TITLE_MAX} characters"))
-    found = {}
+    found = _Resolved({}, {}, {})
     for slot, att in value.sorted_attachments():
         kind = slot_kind(slot)
         if slot not in SLOT_NAMES or kind is None:
@@ -129,16 +141,30 @@ def _check_item(n: int, value, finders, problems: list[ImportProblem]) -> dict[s
         if kind == "video" and att.refer_type not in _REFER_IDS:
             problems.append(ImportProblem(f"{where}, {slot}", f"refer_type “{att.refer_type}” "
                                           f"is not one of feature, base"))
+        ref = att.ref.strip()
+        if kind != "element" and is_web_address(ref):
+            if kind == "image":
+                found.addresses[slot] = ref
+            else:
+                problems.append(ImportProblem(f"{where}, {slot}", (
+                    f"“{shown(ref)}” is a web address: a video is not downloaded by an import; "
+                    f"upload it to the library and name it here")))
+            continue
         pk, why = finders[kind].find(att.ref or att.name)
         if pk is None and kind == "element" and att.name and att.name != att.ref:
             pk, why = finders[kind].find(att.name)
+        if pk is None and kind == "element" and not why and is_provider_id(ref):
+            found.provider_ids[slot] = ref  # the provider's own element, sent as is
+            continue
         if pk is None:
+            also = (", and is not a provider's element id (u_… or a whole number)"
+                    if kind == "element" else "")
             problems.append(ImportProblem(
                 f"{where}, {slot}",
                 why or f"“{att.ref}” matches no {_WHAT[kind]} in the library (by "
-                       f"{'name' if kind == 'element' else 'name, file name or sha256'})"))
+                       f"{'name' if kind == 'element' else 'name, file name or sha256'}){also}"))
             continue
-        found[slot] = pk
+        found.library[slot] = pk
     return found
 
 
@@ -157,29 +183,64 @@ def import_batch(team, user, text: str, filename: str = "batch file") -> list[St
     problems: list[ImportProblem] = []
     resolved = [_check_item(n, item.storyboard, finders, problems)
                 for n, item in enumerate(batch.items, 1)]
+    addresses = {url for r in resolved for url in r.addresses.values()}
+    if len(addresses) > MAX_ADDRESSES:
+        problems.append(ImportProblem(filename, (
+            f"{len(addresses)} images are given by web address; an import downloads at most "
+            f"{MAX_ADDRESSES}: add the others to the library first and name them")))
     if problems:
         raise ImportRefused(problems)
     stem = display_name(filename, default="batch file")
-    states = []
-    for n, (item, slots) in enumerate(zip(batch.items, resolved, strict=True), 1):
+    titles = []
+    for n, (item, found) in enumerate(zip(batch.items, resolved, strict=True), 1):
         title = " ".join(item.storyboard.settings.title.split())
-        state = state_from_value(item.storyboard, account_id=None, slots=slots, title=title or (
-            f"{stem} · item {n}" if batch.is_list else stem)[:TITLE_MAX])
+        titles.append(title or (f"{stem} · item {n}" if batch.is_list else stem)[:TITLE_MAX])
+        # Checked before anything is downloaded; the downloaded images fill their slots later.
         try:
-            check_state(state)
+            check_state(_state(item.storyboard, titles[-1], found, {}))
         except Refused as refused:
             problems += _problems(n, refused)
-        states.append(state)
     if problems:
         raise ImportRefused(problems)
+    fetched = _fetch(resolved)
     boards = []
-    with transaction.atomic():  # all or none
-        for n, state in enumerate(states, 1):
+    with storing(team, user) as store, transaction.atomic():  # all or none
+        stored = {url: store(prepared).item.pk for url, prepared in fetched.items()}
+        for n, (item, found, title) in enumerate(zip(batch.items, resolved, titles,
+                                                     strict=True), 1):
             try:
-                boards.append(create_board(team, user, state))
+                boards.append(create_board(team, user, _state(item.storyboard, title, found,
+                                                              stored)))
             except Refused as refused:  # an item deleted or unshared since it was found
                 raise ImportRefused(_problems(n, refused)) from None
     return boards
+
+
+def _state(value, title: str, found: _Resolved, stored: dict[str, int]):
+    """The item's EditorState: its library items, provider ids, and the images downloaded
+    from its addresses (`stored`: address -> library id; none yet when only checking)."""
+    slots = dict(found.library)
+    slots.update({slot: stored[url] for slot, url in found.addresses.items() if url in stored})
+    return state_from_value(value, account_id=None, title=title, slots=slots,
+                            provider_ids=found.provider_ids)
+
+
+def _fetch(resolved: list[_Resolved]) -> dict[str, object]:
+    """address -> the image downloaded from it, checked like an upload; each address once.
+    ImportRefused naming every item and slot whose address gave no usable image."""
+    fetched, refused, problems = {}, {}, []
+    for n, found in enumerate(resolved, 1):
+        for slot, url in sorted(found.addresses.items()):
+            if url not in fetched and url not in refused:
+                try:
+                    fetched[url] = fetch_image(url)
+                except MediaRefused as error:
+                    refused[url] = str(error)
+            if url in refused:
+                problems.append(ImportProblem(f"item {n}, {slot}", refused[url]))
+    if problems:
+        raise ImportRefused(problems)
+    return fetched
 
 
 def _problems(n: int, refused: Refused) -> list[ImportProblem]:

@@ -3,6 +3,8 @@ value `storyboard.rules.Storyboard`; `boards/convert.py` turns one into the othe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -19,6 +21,7 @@ ROLES = [("reference", "Reference"), ("first_frame", "First frame"), ("end_frame
 REFER_TYPES = [("feature", "Feature (style, camera, next shot)"), ("base", "Base (video to edit)")]
 TITLE_MAX = 200
 PROMPT_MAX = 20_000  # far above every target's limit: the rules report the target's own
+PROVIDER_ID_MAX = 100  # a provider's own element id, as a batch file gives it
 
 
 class Storyboard(models.Model):
@@ -73,8 +76,24 @@ class Shot(models.Model):
         return f"shot {self.position + 1} of {self.storyboard}"
 
 
+@dataclass(frozen=True)
+class ProviderElement:
+    """What an element slot holding a provider's own element id (a batch file's `"u_…"`) has
+    instead of a library item: the id alone, sent to the provider as is. It answers what the
+    editor reads of a slot's item (a name, no library id, no picture)."""
+
+    ref: str
+    pk = None
+    frontal = None
+
+    @property
+    def name(self) -> str:
+        return self.ref
+
+
 class Slot(models.Model):
-    """One filled reference slot (`image_3`, `element_1`, `video_1`)."""
+    """One filled reference slot (`image_3`, `element_1`, `video_1`): a library image, video or
+    element version, or (element slots) a provider's own element id."""
 
     storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE, related_name="slots")
     name = models.CharField(max_length=12)
@@ -84,6 +103,8 @@ class Slot(models.Model):
                               related_name="slots")
     element_version = models.ForeignKey(ElementVersion, on_delete=models.PROTECT, null=True,
                                         blank=True, related_name="slots")
+    # An element the provider account already has, by its id: nothing of the library behind it.
+    provider_element_id = models.CharField(max_length=PROVIDER_ID_MAX, blank=True, default="")
     role = models.CharField(max_length=12, choices=ROLES, default="reference")
     refer_type = models.CharField(max_length=8, choices=REFER_TYPES, default="feature")
     keep_original_sound = models.BooleanField(default=False)
@@ -94,11 +115,14 @@ class Slot(models.Model):
             models.UniqueConstraint(fields=["storyboard", "name"], name="one_slot_per_name"),
             models.CheckConstraint(
                 condition=(models.Q(image__isnull=False, video__isnull=True,
-                                    element_version__isnull=True)
+                                    element_version__isnull=True, provider_element_id="")
                            | models.Q(image__isnull=True, video__isnull=False,
-                                      element_version__isnull=True)
+                                      element_version__isnull=True, provider_element_id="")
                            | models.Q(image__isnull=True, video__isnull=True,
-                                      element_version__isnull=False)),
+                                      element_version__isnull=False, provider_element_id="")
+                           | (models.Q(image__isnull=True, video__isnull=True,
+                                       element_version__isnull=True)
+                              & ~models.Q(provider_element_id=""))),
                 name="slot_holds_exactly_one_item"),
         ]
 
@@ -107,7 +131,9 @@ class Slot(models.Model):
 
     @property
     def item(self):
-        return self.image or self.video or self.element_version
+        return (self.image or self.video or self.element_version
+                or (ProviderElement(self.provider_element_id) if self.provider_element_id
+                    else None))
 
 
 class RateCard(models.Model):

@@ -19,9 +19,11 @@ from storyboard.boards.models import (
     MODELS,
     MODES,
     PROMPT_MAX,
+    PROVIDER_ID_MAX,
     REFER_TYPES,
     ROLES,
     TITLE_MAX,
+    ProviderElement,
     Slot,
     Storyboard,
 )
@@ -44,6 +46,15 @@ _ROLE_IDS = {r for r, _ in ROLES}
 _REFER_IDS = {r for r, _ in REFER_TYPES}
 # What a slot may hold, by the slot's kind, as written in the form ("image:12").
 ITEM_PREFIX = {"image": "image", "element": "version", "video": "video"}
+# An element slot may hold a provider's own element id instead ("provider:u_abc").
+PROVIDER_PREFIX = "provider"
+# The shapes of the element ids a batch file may give as they are (and `omni_batch` sends as
+# they are): a `u_…` string, or a whole number (int64). Anything else is a library name.
+PROVIDER_ID = re.compile(rf"u_[A-Za-z0-9_-]{{1,{PROVIDER_ID_MAX - 2}}}|[0-9]{{1,19}}")
+
+
+def is_provider_id(ref: str) -> bool:
+    return bool(PROVIDER_ID.fullmatch(ref))
 
 
 class Refused(Exception):
@@ -57,10 +68,15 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class SlotState:
     name: str
-    item_id: int
+    item_id: int  # the library item's id; 0 when the slot holds a provider id
     role: str = "reference"
     refer_type: str = "feature"
     keep_original_sound: bool = False
+    provider_id: str = ""  # an element slot: the provider's own element id, sent as is
+
+    @classmethod
+    def for_provider_id(cls, name: str, provider_id: str) -> SlotState:
+        return cls(name, 0, provider_id=provider_id)
 
     @property
     def kind(self) -> str:
@@ -68,6 +84,8 @@ class SlotState:
 
     @property
     def form_value(self) -> str:
+        if self.provider_id:
+            return f"{PROVIDER_PREFIX}:{self.provider_id}"
         return f"{ITEM_PREFIX[self.kind]}:{self.item_id}"
 
 
@@ -134,6 +152,8 @@ def state_from_board(board: Storyboard) -> EditorState:
 
 
 def _slot_state(slot) -> SlotState:
+    if slot.provider_element_id:
+        return SlotState.for_provider_id(slot.name, slot.provider_element_id)
     item = slot.image_id or slot.video_id or slot.element_version_id
     return SlotState(slot.name, item, slot.role, slot.refer_type, slot.keep_original_sound)
 
@@ -235,6 +255,7 @@ def _parse_shots(post, errors: dict) -> tuple[tuple[str, str], ...]:
 
 
 _ITEM = re.compile(r"(image|version|video):(\d{1,12})")
+_PROVIDER_ITEM = f"{PROVIDER_PREFIX}:"
 
 
 def _parse_slots(post, errors: dict) -> tuple[SlotState, ...]:
@@ -248,7 +269,16 @@ def _parse_slots(post, errors: dict) -> tuple[SlotState, ...]:
             errors[name] = f"@{name} is in the tray twice: reload the page."
             continue
         kind = slot_kind(name)
-        m = _ITEM.fullmatch(post.get(f"item_{name}", ""))
+        raw = post.get(f"item_{name}", "")
+        if raw.startswith(_PROVIDER_ITEM):  # kept from an import: the editor adds none
+            ref = raw.removeprefix(_PROVIDER_ITEM)
+            if kind != "element" or not is_provider_id(ref):
+                errors[name] = (f"@{name} holds “{ref[:30]}”, which is not a provider's "
+                                f"element id: reload the page.")
+            else:
+                slots.append(SlotState.for_provider_id(name, ref))
+            continue
+        m = _ITEM.fullmatch(raw)
         if not m or m.group(1) != ITEM_PREFIX[kind]:
             errors[name] = f"@{name} holds no {kind}: drop one from the library."
             continue
@@ -278,6 +308,7 @@ def resolve_items(team, slots: tuple[SlotState, ...],
                   stored: dict[str, object] | None = None) -> dict[str, object]:
     """slot name -> the library object it points at, through the team's visibility rules
     (own things and shared elements). Raises Refused naming each slot that points elsewhere.
+    A slot holding a provider's element id gets a ProviderElement: nothing to look up.
 
     `stored`: slot name -> item of the slots already saved (checked when they were added, and
     protected from deletion since); a slot that still holds the same item is not looked up
@@ -287,7 +318,9 @@ def resolve_items(team, slots: tuple[SlotState, ...],
     known = {}
     for s in slots:
         item = stored.get(s.name)
-        if item is not None and item.pk == s.item_id:
+        if s.provider_id:
+            known[s.name] = ProviderElement(s.provider_id)
+        elif item is not None and item.pk == s.item_id:
             known[s.name] = item
         else:
             wanted[s.kind].add(s.item_id)
@@ -320,8 +353,9 @@ def items_of_board(board: Storyboard) -> dict[str, object]:
 # What the editor reads of a slot's item (building whole library rows costs more than the
 # query): the views and `attachment`/`element_facts` use nothing else.
 _SLOT_COLUMNS = (
-    "storyboard_id", "name", "image_id", "video_id", "element_version_id", "role", "refer_type",
-    "keep_original_sound", "image__name", "video__name", "element_version__name",
+    "storyboard_id", "name", "image_id", "video_id", "element_version_id", "provider_element_id",
+    "role", "refer_type", "keep_original_sound", "image__name", "video__name",
+    "element_version__name",
     "element_version__description", "element_version__created_at", "element_version__tag",
     "element_version__voice_id", "element_version__voice_clip",
     "element_version__element__kind", "element_version__element__team",
@@ -386,6 +420,8 @@ def element_facts(versions) -> dict[int, ElementFacts]:
 
 
 def attachment(kind: str, item, slot: SlotState, facts: ElementFacts | None = None) -> Attachment:
+    if slot.provider_id:  # the id alone, as a batch file gives it: the rules know it as such
+        return Attachment(slot.provider_id)
     if kind == "image":
         return Attachment(item.name, role=slot.role)
     if kind == "video":
@@ -426,7 +462,8 @@ def to_rules_value(state: EditorState, dialect: str, items: dict[str, object], *
                    team_id: int) -> Value:
     """The rules value of an editor state: the one builder, for the live check, the submit
     check, the preview and the export, so what the editor says Ready is what submit accepts."""
-    facts = element_facts([items[s.name] for s in state.slots if s.kind == "element"])
+    facts = element_facts([items[s.name] for s in state.slots
+                           if s.kind == "element" and not s.provider_id])
     unavailable = unshared_slots(team_id, items)
     attachments = {}
     for s in state.slots:

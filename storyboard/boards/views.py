@@ -160,6 +160,7 @@ class SlotView:
     thumb: str
     problems: list
     is_video_element: bool = False
+    is_provider_id: bool = False  # a provider's own element id: no library item, no picture
 
     @property
     def kind(self) -> str:
@@ -171,6 +172,9 @@ def _slot_views(state: EditorState, items: dict, checked: Checked) -> list[SlotV
     for s in sorted(state.slots, key=lambda s: slot_sort_key(s.name)):
         item = items[s.name]
         problems = checked.problems_of(s.name)
+        if s.provider_id:
+            views.append(SlotView(s, s.provider_id, "", problems, is_provider_id=True))
+            continue
         # An item the team may no longer use (a share was revoked) is not served to it either.
         if any(p.code == "slot_unavailable" for p in problems):
             thumb = ""

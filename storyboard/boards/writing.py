@@ -37,11 +37,12 @@ from storyboard.boards.state import (
     EditorState,
     Refused,
     SlotState,
+    is_provider_id,
     state_from_board,
 )
 from storyboard.library import access
 from storyboard.library.models import ElementVersion, ReferenceImage, ReferenceVideo
-from storyboard.rules.model import SLOT_NAMES
+from storyboard.rules.model import SLOT_NAMES, slot_kind
 from storyboard.teams.models import ProviderAccount
 
 _MODEL_IDS = {m for m, _ in MODELS}
@@ -118,7 +119,9 @@ def _check_slots(slots: tuple[SlotState, ...], errors: dict) -> None:
         if s.name in seen:
             errors[s.name] = f"@{s.name} is filled twice."
         seen.add(s.name)
-        if not isinstance(s.item_id, int) or isinstance(s.item_id, bool) or s.item_id < 1:
+        if s.provider_id:
+            _check_provider_slot(s, errors)
+        elif not isinstance(s.item_id, int) or isinstance(s.item_id, bool) or s.item_id < 1:
             errors[s.name] = f"@{s.name} holds no {_WHAT[s.kind]}."
         elif s.role not in _ROLE_IDS or (s.kind != "image" and s.role != "reference"):
             errors[s.name] = f"@{s.name}: the role “{s.role[:20]}” is not one it can have."
@@ -126,6 +129,19 @@ def _check_slots(slots: tuple[SlotState, ...], errors: dict) -> None:
             errors[s.name] = f"@{s.name}: “{s.refer_type[:20]}” is not a way it can be used."
         elif s.keep_original_sound and s.kind != "video":
             errors[s.name] = f"@{s.name} has no sound to keep: only a video has."
+
+
+def _check_provider_slot(s: SlotState, errors: dict) -> None:
+    """A provider's element id: an element slot, the id in one of the shapes providers give,
+    and nothing else (no library item, no role, use or sound)."""
+    if s.kind != "element":
+        errors[s.name] = f"@{s.name} is not an element slot: it cannot hold a provider's id."
+    elif not isinstance(s.provider_id, str) or not is_provider_id(s.provider_id):
+        errors[s.name] = (f"@{s.name}: “{str(s.provider_id)[:30]}” is not a provider's element "
+                          f"id (u_… or a whole number).")
+    elif s.item_id or (s.role, s.refer_type, s.keep_original_sound) != (
+            "reference", "feature", False):
+        errors[s.name] = f"@{s.name} holds a provider's id and nothing else."
 
 
 # --- whose library items ---------------------------------------------------------------------
@@ -144,6 +160,7 @@ def unavailable_slots(team, slots: tuple[SlotState, ...]) -> dict[str, str]:
     """slot name -> why, for the slots whose item the team may not use (not its own, not
     shared with it, or deleted), through the library's visibility rules: a query per kind
     of item asked for, ids only."""
+    slots = tuple(s for s in slots if not s.provider_id)  # no library item to check
     wanted: dict[str, set[int]] = {"image": set(), "element": set(), "video": set()}
     for s in slots:
         wanted[s.kind].add(s.item_id)
@@ -165,6 +182,7 @@ def _check_items(board: Storyboard, state: EditorState, stored: dict[str, SlotSt
     naming the slot, or (drop_unavailable) left out."""
     unchecked = tuple(
         s for s in state.slots
+        if not s.provider_id  # an id of the provider account: nothing of the library
         if (old := stored.get(s.name)) is None or old.item_id != s.item_id
         if not _owned(board.team_id, s, items.get(s.name)))
     if not unchecked:
@@ -266,16 +284,17 @@ def _write_shots(board: Storyboard, old: list, new: tuple[tuple[str, str], ...])
                                   for i, (p, d) in enumerate(new) if i >= len(old)])
 
 
-_SLOT_FIELDS = ["image_id", "video_id", "element_version_id", "role", "refer_type",
-                "keep_original_sound"]
+_SLOT_FIELDS = ["image_id", "video_id", "element_version_id", "provider_element_id", "role",
+                "refer_type", "keep_original_sound"]
 
 
 def _slot_fields(s: SlotState) -> dict:
-    kind = s.kind
+    kind = "provider" if s.provider_id else s.kind
     return {
         "image_id": s.item_id if kind == "image" else None,
         "video_id": s.item_id if kind == "video" else None,
         "element_version_id": s.item_id if kind == "element" else None,
+        "provider_element_id": s.provider_id,
         "role": s.role, "refer_type": s.refer_type,
         "keep_original_sound": s.keep_original_sound,
     }
@@ -320,13 +339,26 @@ def _raw(value) -> str:
     return "" if value is None else str(value)
 
 
-def state_from_value(value, *, title: str, account_id: int | None,
-                     slots: dict[str, int]) -> EditorState:
+def provider_ids_of(value, filled: set[str]) -> dict[str, str]:
+    """slot name -> id, for the element slots of a rules value not in `filled` whose reference
+    is a provider's element id: a batch file's `"u_…"`, a job's snapshot of one."""
+    return {name: att.ref.strip() for name, att in value.attachments.items()
+            if name not in filled and slot_kind(name) == "element"
+            and is_provider_id(att.ref.strip())}
+
+
+def state_from_value(value, *, title: str, account_id: int | None, slots: dict[str, int],
+                     provider_ids: dict[str, str] | None = None) -> EditorState:
     """The EditorState of a rules value (a batch file's item, a job's snapshot), its slots
     filled with the library ids `slots` (slot name -> id) and their attachment's role, use
-    and sound. Shots only when multi-shot: a single-shot storyboard has none."""
+    and sound, and with the provider element ids `provider_ids` (slot name -> id; by default
+    the value's element references shaped like one that `slots` does not fill). Shots only
+    when multi-shot: a single-shot storyboard has none."""
     st = value.settings
-    filled = []
+    if provider_ids is None:
+        provider_ids = provider_ids_of(value, set(slots))
+    filled = [SlotState.for_provider_id(name, ref) for name, ref in provider_ids.items()
+              if name not in slots]
     for name, item_id in sorted(slots.items()):
         att = value.attachments.get(name)
         kind = SlotState(name, item_id).kind
@@ -336,6 +368,7 @@ def state_from_value(value, *, title: str, account_id: int | None,
             refer_type=att.refer_type if att is not None and kind == "video" else "feature",
             keep_original_sound=bool(att is not None and kind == "video"
                                      and att.keep_original_sound)))
+    filled.sort(key=lambda s: s.name)
     return EditorState(
         version=1, title=title, account_id=account_id, model=value.target.model,
         mode=st.mode, aspect_ratio=st.aspect_ratio, audio=bool(st.audio), count=_raw(st.count),

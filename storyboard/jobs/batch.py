@@ -29,8 +29,10 @@ from storyboard.jobs.models import FINAL, Job
 from storyboard.jobs.sources import media_base
 from storyboard.library.access import visible_elements
 from storyboard.library.actions import store_upload
+from storyboard.library.fetching import fetch_image, is_web_address, storing
 from storyboard.library.images import MediaRefused
 from storyboard.library.models import ElementVersion, ReferenceVideo
+from storyboard.providers.registry import PROVIDERS
 from storyboard.rules import check, parse_batch
 from storyboard.rules.model import slot_kind
 from storyboard.storage import local_path
@@ -60,16 +62,26 @@ class Item:
     warnings: tuple[str, ...] = ()
 
 
-def _sources(value, base_dir: Path, team) -> tuple[dict, list[str]]:
-    """Library items and local files behind the item's slots; URLs and provider ids stay refs."""
+def _takes_media_urls(account) -> bool:
+    provider = PROVIDERS.get(account.dialect)
+    return provider is None or provider.takes_media_urls
+
+
+def _sources(value, base_dir: Path, account) -> tuple[dict, list[str]]:
+    """Library items and local files behind the item's slots; URLs and provider ids stay refs
+    (an image URL for a vendor that takes only its own uploads is downloaded at submit)."""
     sources, problems = {}, []
     elements = {e.current_version.name: e.current_version
-                for e in visible_elements(team).select_related("current_version")
+                for e in visible_elements(account.team).select_related("current_version")
                 if e.current_version_id}
     for slot, attachment in value.attachments.items():
         ref = attachment.ref.strip()
         kind = slot_kind(slot)
         if ref.startswith(("http://", "https://")):
+            if kind == "video" and not _takes_media_urls(account):
+                problems.append(f"{slot}: {PROVIDERS[account.dialect].label} takes only files "
+                                f"uploaded to it, and a video is not downloaded from a web "
+                                f"address: put the file next to the batch file and name it")
             continue
         if kind == "element":
             if ref in elements:
@@ -118,7 +130,7 @@ def prepare(path: Path, account) -> list[Item]:
     context = context_for(account)
     for index, parsed in enumerate(batch.items, start=1):
         value = parsed.storyboard
-        sources, problems = _sources(value, path.parent, account.team)
+        sources, problems = _sources(value, path.parent, account)
         # The key is made from the item as written, so a rerun finds its jobs again.
         canonical = json.dumps([value.to_dict(), sources], sort_keys=True, default=str)
         value = _with_library_elements(value, sources)
@@ -162,10 +174,37 @@ def _into_library(items: list[Item], account, user) -> None:
             item.sources[slot] = {kind: stored.item.pk}
 
 
+def _addresses_into_library(items: list[Item], account, user) -> None:
+    """Where the vendor takes only files uploaded to it, an image a batch gives by web address
+    is downloaded (public addresses only, at most the upload limit), checked and re-encoded
+    like any upload, and added to the team's library: the job then sends it as a library
+    image, which the adapter uploads. All are downloaded before any is stored, so a refused
+    address leaves nothing behind."""
+    if _takes_media_urls(account):
+        return
+    wanted = [(item, slot, att.ref.strip()) for item in items
+              for slot, att in sorted(item.value.attachments.items())
+              if slot_kind(slot) == "image" and slot not in item.sources
+              and is_web_address(att.ref)]
+    fetched = {}
+    for item, slot, url in wanted:
+        if url not in fetched:
+            try:
+                fetched[url] = fetch_image(url)
+            except MediaRefused as error:
+                raise BatchRefused(f"item {item.index}: {slot}: {error}. Nothing was "
+                                   f"submitted.") from None
+    with storing(account.team, user) as store, transaction.atomic():
+        stored = {url: store(prepared).item.pk for url, prepared in fetched.items()}
+    for item, slot, url in wanted:
+        item.sources[slot] = {"image": stored[url]}
+
+
 def submit_all(items: list[Item], account, user) -> None:
     """Creates the jobs not created by an earlier run; earlier ones are picked up as they are."""
     for item in items:
         item.job = Job.objects.filter(team=account.team, submit_key=item.key).first()
+    _addresses_into_library([i for i in items if i.job is None], account, user)
     _into_library([i for i in items if i.job is None], account, user)
     for item in items:
         if item.job is None:

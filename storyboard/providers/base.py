@@ -187,6 +187,10 @@ class Provider:
     # Elements go inline in the create body (no element ids on the vendor's side).
     inline_elements = False
     needs_public_media = False
+    # An image or video slot may be any URL the vendor fetches itself. False: only URLs of
+    # files first uploaded to the vendor are taken (a plain address is refused), so an address
+    # a batch file gives is downloaded and uploaded instead (docs/command-line.md).
+    takes_media_urls = True
     # Polling a finished task again answers with result links signed anew, so a link that
     # expired before it was fetched can be replaced (the worker asks at most a few times).
     fresh_result_links = False

@@ -61,7 +61,7 @@ def prepare_refs(
             item = media(slot)
             if item is None:
                 if attachment.ref.startswith(("http://", "https://")):
-                    refs[slot] = attachment.ref
+                    refs[slot] = _address(provider, slot, attachment.ref)
                     continue
                 raise ProviderError(
                     Failure.REJECTED, f"{slot}: the file behind it is missing", retryable=False
@@ -74,6 +74,22 @@ def prepare_refs(
                 continue
             refs[slot] = _element_ref(provider, slot, source, element_ids, tasks, pending, notes)
     return Prepared(refs, pending, notes)
+
+
+def _address(provider: Provider, slot: str, url: str) -> str:
+    """A web address given for a slot, sent as is where the vendor fetches addresses itself.
+    Where it takes only its own uploads, the address had to be downloaded into the library
+    before the job was made (jobs/batch.py); a job that still holds the bare address is refused
+    here rather than sent to be refused."""
+    if provider.takes_media_urls:
+        return url
+    shown = url if len(url) <= 80 else url[:77] + "…"
+    raise ProviderError(
+        Failure.REJECTED,
+        f"{slot}: {provider.label} takes only files uploaded to it, not a web address "
+        f"({shown}); add the image to the library and use it from there.",
+        retryable=False,
+    )
 
 
 def _element_ref(

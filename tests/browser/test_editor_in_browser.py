@@ -333,3 +333,24 @@ def test_preview_says_it_is_rendering_then_plays_when_the_worker_is_done(
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_label("Animatic preview")).to_be_visible()
     assert held_renders == []
+
+
+def test_an_imported_provider_element_id_stays_in_the_tray_across_edits(live_server, page,
+                                                                        studio):
+    sign_in(page, live_server, "/storyboards/import/")
+    page.get_by_label("…or paste its text").fill(
+        '{"title": "Hero walk", "element_1": "u_abc123", "shots": ['
+        '{"prompt": "@element_1 walks in", "duration": "3"},'
+        '{"prompt": "@element_1 waves", "duration": "3"}]}')
+    page.get_by_role("button", name="Import").click()
+    slot = page.get_by_role("list", name="Reference tray").get_by_role("listitem").filter(
+        has=page.get_by_role("button", name="Insert @element_1 into the prompt"))
+    expect(slot).to_contain_text("u_abc123")
+    expect(slot).to_contain_text("Provider id")
+    page.get_by_label("Prompt of shot 2").fill("@element_1 waves goodbye")
+    saved(page)
+    page.reload()
+    expect(page.get_by_label("Prompt of shot 2")).to_have_value("@element_1 waves goodbye")
+    expect(slot).to_contain_text("Provider id")
+    board = Storyboard.objects.get(title="Hero walk")
+    assert board.slots.get().provider_element_id == "u_abc123"

@@ -71,6 +71,9 @@ class UseapiProvider(Provider):
     )
     vip_plan = True
     has_elements = True
+    # image_N, frame_*, video_1 are URLs returned by POST /assets; any other URL is answered
+    # 404 VALID.ResourceNotFound (useapi docs, docs/providers.md).
+    takes_media_urls = False
     # GET /tasks/{id} lists the works' Kling CDN links again, and GET /assets/download hands
     # out a new cdnUrl on every call (useapi docs): a re-poll brings fresh links.
     fresh_result_links = True
