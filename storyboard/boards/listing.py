@@ -24,7 +24,7 @@ from storyboard.teams.scoping import for_team
 
 SORTS = {"changed": ("-updated_at", "-id"), "oldest": ("updated_at", "id"),
          "title": ("title", "id")}
-LIST_MAX = 200
+PAGE_SIZE = 50  # rows per page; a page costs the same queries whichever it is
 SEARCH_MAX = 80
 ANIMATIC_LABEL = "Local preview (animatic)"
 # The columns a row shows: a board's prompts and negative prompt can be 20,000 characters each.
@@ -75,8 +75,32 @@ def clean_sort(raw: str) -> str:
     return raw if raw in SORTS else "changed"
 
 
-def board_rows(team, q: str = "", sort: str = "changed", now: datetime | None = None
-               ) -> list[BoardRow]:
+@dataclass(frozen=True)
+class Pager:
+    number: int
+    count: int  # pages
+    total: int  # storyboards
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.count else None
+
+
+def clean_page(raw: str) -> int:
+    """A page number from the URL; anything else is the first page (a page past the last one
+    shows the last)."""
+    return int(raw) if raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+
+
+def board_rows(team, q: str = "", sort: str = "changed", now: datetime | None = None,
+               page: int = 1) -> tuple[list[BoardRow], Pager]:
+    """One page of the team's storyboards. Titles sort and "oldest first" make a cursor on the
+    change time impossible, so pages are numbered; a team's storyboards number in the
+    hundreds, not millions, so the OFFSET costs nothing worth a cursor."""
     # Imported here: the jobs app builds on boards' models, so boards may not import it at
     # module level.
     from storyboard.jobs.models import Clip, Job, State
@@ -94,7 +118,12 @@ def board_rows(team, q: str = "", sort: str = "changed", now: datetime | None = 
                         clip_id=Subquery(clips.values("pk")[:1])))
     if q:
         boards = boards.filter(title__icontains=q)
-    boards = list(boards.order_by(*SORTS[sort])[:LIST_MAX])
+    total = for_team(Storyboard, team).filter(title__icontains=q).count() if q else (
+        for_team(Storyboard, team).count())
+    pager = Pager(1, max(1, -(-total // PAGE_SIZE)), total)
+    pager = Pager(min(page, pager.count), pager.count, total)
+    start = (pager.number - 1) * PAGE_SIZE
+    boards = list(boards.order_by(*SORTS[sort])[start:start + PAGE_SIZE])
     # One query for all the rows' last jobs (none when no row has one: `in []` asks nothing).
     last_jobs = {j.pk: j for j in Job.objects.filter(
         team=team, pk__in=[b.last_job_id for b in boards if b.last_job_id is not None]
@@ -106,7 +135,7 @@ def board_rows(team, q: str = "", sort: str = "changed", now: datetime | None = 
                      Picture(poster_url(b.clip_id), "Poster of the latest clip")
                      if b.clip_id is not None else pictures.get(b.pk),
                      _last_job(last_jobs.get(b.last_job_id), now))
-            for b in boards]
+            for b in boards], pager
 
 
 def target_label(board: Storyboard) -> str:

@@ -72,7 +72,9 @@ SLOT_TEMPLATES = [
 def _index_context(request, **extra) -> dict:
     q = listing.clean_search(request.GET.get("q", ""))
     sort = listing.clean_sort(request.GET.get("sort", "changed"))
-    return {"rows": listing.board_rows(request.team, q, sort), "q": q, "sort": sort,
+    page = listing.clean_page(request.GET.get("page", ""))
+    rows, pager = listing.board_rows(request.team, q, sort, page=page)
+    return {"rows": rows, "pager": pager, "q": q, "sort": sort,
             "can_edit": request.membership.can("edit"), **extra}
 
 

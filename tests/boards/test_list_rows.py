@@ -271,3 +271,23 @@ def test_ago_says_how_long_ago_briefly():
     assert ago(now - timedelta(days=29), now) == "29 d ago"
     long_ago = timezone.localtime(now - timedelta(days=400))
     assert ago(long_ago, now) == f"on {long_ago.day} {long_ago:%b %Y}"
+
+
+def test_a_long_list_comes_in_pages_that_keep_the_search_and_the_sort(cast, client_for):
+    from storyboard.boards.listing import PAGE_SIZE
+
+    Storyboard.objects.bulk_create(
+        [Storyboard(team=cast.team_a, title=f"Reel {i:03d}") for i in range(PAGE_SIZE + 5)])
+    client = client_for(cast.viewer)
+    first = client.get("/storyboards/", {"sort": "title", "q": "Reel"}).content.decode()
+    assert len(rows(first)) == PAGE_SIZE
+    assert f"Page 1 of 2 · {PAGE_SIZE + 5} storyboards" in first
+    assert '<a href="?q=Reel&amp;sort=title&amp;page=2" rel="next">Next →</a>' in first
+    second = page_rows(client, sort="title", q="Reel", page="2")
+    assert [cell(r, "title") for r in second] == [
+        f"Reel {i:03d}" for i in range(PAGE_SIZE, PAGE_SIZE + 5)]
+    # A page past the end shows the last one; anything else the first.
+    assert page_rows(client, sort="title", q="Reel", page="999") == second
+    for wrong in ("0", "-1", "two", "1" * 40, "\x00"):
+        assert cell(page_rows(client, sort="title", q="Reel", page=wrong)[0], "title") == (
+            "Reel 000")
