@@ -93,8 +93,12 @@ def submit(request, board_id: int):
         messages.error(request, " ".join([str(refused), *problems])[:1500])
         return redirect(board.get_absolute_url())
     if request.htmx:
-        # A card the page shows already is replaced where it stands, never added twice.
-        return render(request, "jobs/_card.html", {"job": job, "swap_oob": shown})
+        # A card the page shows already is replaced where it stands, never added twice. The
+        # editor hears "job-submitted" and redraws its checks: the button then offers
+        # another take, with a fresh key.
+        response = render(request, "jobs/_card.html", {"job": job, "swap_oob": shown})
+        response["HX-Trigger"] = "job-submitted"
+        return response
     messages.success(request, f"Submitted: job {job.short_id} is {job.get_state_display()}.")
     return redirect("jobs:detail", job.pk)
 

@@ -30,7 +30,7 @@ def test_the_editor_shows_settings_tray_timeline_and_checks(cast, client_for, bo
     assert 'aria-label="Add stove to the tray"' in html  # keyboard picking
     assert '<option value="animatic/v3" selected>Local preview (animatic)' in html
     assert "image 1 is attached but not used" in html  # beside the slot
-    assert 'hx-trigger="input delay:400ms, change, editor:changed"' in html
+    assert 'hx-trigger="input delay:400ms, change, editor:changed, job-submitted from:body"' in html
     assert 'hx-sync="this:queue last"' in html
 
 
@@ -122,8 +122,8 @@ def test_the_page_costs_the_same_queries_for_2_shots_or_6_shots_and_7_references
 
 
 # Session, user, memberships; board, shots, slots with their items; element pictures (once per
-# process, the library's too); accounts; last preview; library: images, elements, videos.
-PAGE_QUERIES = 13  # + the storyboard's latest jobs
+# process, the library's too); accounts; last preview; library: images, elements, videos;
+PAGE_QUERIES = 14  # + the storyboard's latest jobs, + its first take
 
 
 def test_a_save_costs_the_same_queries_for_2_shots_or_6_shots_and_7_references(
@@ -159,4 +159,4 @@ def test_a_save_costs_the_same_queries_for_2_shots_or_6_shots_and_7_references(
 # versions, their pictures (once per process); savepoint, board update, shots update, slots
 # insert, release; the team's accounts (the strip of other targets names them). (No rate card:
 # the animatic is free.)
-SAVE_QUERIES = 15
+SAVE_QUERIES = 16  # + the first take of the version (what Submit offers)

@@ -1,6 +1,7 @@
 """The editor on a 1280 × 720 laptop screen: a new user builds, previews and submits a storyboard
 with the timeline in view without scrolling, shot widths follow their seconds exactly, the
-library folds away (and stays folded), and the preview player widens on demand."""
+library folds away (and stays folded), the preview player widens on demand, and a second
+Submit is another take, asked for by name."""
 
 import os
 
@@ -122,5 +123,17 @@ def test_a_new_user_builds_previews_and_submits_at_laptop_size(
     expect(jobs.get_by_role("article")).to_have_count(1)
     job = Job.objects.get()
     assert job.storyboard.title == "Kitchen chase"
-    assert queue.drive(job).state == "succeeded"
+    # Submit again on the unchanged storyboard is another take, asked for by name.
+    another = page.get_by_role("button", name="Submit another take")
+    expect(another).to_be_enabled()
+    expect(page.locator("#submit-note")).to_contain_text(
+        f"was submitted as job {job.short_id}")
+    another.click()
+    expect(jobs.get_by_role("article")).to_have_count(2)
+    assert Job.objects.count() == 2
+    ids = jobs.get_by_role("article").evaluate_all("cards => cards.map(c => c.id)")
+    assert len(set(ids)) == 2
+    for made in Job.objects.all():
+        assert queue.drive(made).state == "succeeded"
     assert_timeline_in_view(page)
+    page.screenshot(path=os.path.join(shots_dir, "laptop-editor-two-takes.png"))
