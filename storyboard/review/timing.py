@@ -1,5 +1,6 @@
 """Time codes and the shot plan of a clip: where each planned shot starts and ends, which shot
-a time falls in, and time codes as people type and read them ("4.2", "0:04.2")."""
+a time falls in, time codes as people type and read them ("4.2", "0:04.2"), and frame-exact
+SMPTE time codes ("00:00:04:04") at the clip's frame rate, for the player and the exports."""
 
 from __future__ import annotations
 
@@ -76,3 +77,59 @@ def format_time_code(seconds: float) -> str:
     tenths = int(round(max(seconds, 0.0) * 10))
     minutes, rest = divmod(tenths, 600)
     return f"{minutes}:{rest // 10:02d}.{rest % 10}"
+
+
+DEFAULT_FPS = 24.0
+_FRAME_EPSILON = 1e-6  # 0.29 s × 100 fps is 28.999…: still frame 29
+
+
+@dataclass(frozen=True)
+class FrameRate:
+    """A clip's frame rate for frame stepping and SMPTE time codes (HH:MM:SS:FF). `known` is
+    False when the clip has no recorded rate and 24 fps is assumed. Time codes are non-drop-
+    frame: frames are counted at the file's rate and labelled `base` to a time-code second, so
+    a 29.97 fps clip counts 00–29 (the usual non-drop labelling)."""
+
+    fps: float
+    known: bool
+    frames: int | None = None  # the clip's frame count, when its length is known
+
+    @property
+    def base(self) -> int:
+        return max(1, round(self.fps))
+
+    @property
+    def label(self) -> str:
+        return f"{self.fps:g} fps"
+
+    def frame_at(self, seconds: float) -> int:
+        """The frame on screen at `seconds` (each frame shows from its start until the next;
+        at the clip's very end, where no frame starts, the last one still shows)."""
+        if not math.isfinite(seconds) or seconds <= 0:
+            return 0
+        frame = math.floor(seconds * self.fps + _FRAME_EPSILON)
+        return min(frame, self.frames - 1) if self.frames else frame
+
+    def frame_code(self, frame: int) -> str:
+        frame = max(int(frame), 0)
+        whole, ff = divmod(frame, self.base)
+        hh, rest = divmod(whole, 3600)
+        mm, ss = divmod(rest, 60)
+        return f"{hh:02d}:{mm:02d}:{ss:02d}:{ff:02d}"
+
+    def time_code(self, seconds: float) -> str:
+        """4.2 s at 24 fps -> '00:00:04:04' (frame 100)."""
+        return self.frame_code(self.frame_at(seconds))
+
+
+def frame_rate(fps, seconds: float | None = None) -> FrameRate:
+    """The clip's recorded rate when it is a plausible one, else 24 fps (said as assumed);
+    with the clip's length, time codes stop at its last frame."""
+    try:
+        value = float(fps)
+    except (TypeError, ValueError):
+        value = 0.0
+    known = math.isfinite(value) and 1.0 <= value <= 240.0
+    rate = value if known else DEFAULT_FPS
+    length = _seconds(seconds)
+    return FrameRate(rate, known, max(round(length * rate), 1) if length else None)

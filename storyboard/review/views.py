@@ -1,17 +1,19 @@
-"""Review: the queue of clips awaiting a decision, and a clip's review page (player with the
-planned shot boundaries, time-coded comments, approve or request a retake, the history)."""
+"""Review: the queue of clips awaiting a decision, a clip's review page (player with the
+planned shot boundaries, frame stepping and J/K/L, time-coded comments, approve or request a
+retake, the history), and its notes exported as CSV and as an EDL of markers."""
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from storyboard.jobs.models import Clip
-from storyboard.review import actions
+from storyboard.review import actions, exports
 from storyboard.review.models import ReviewState
 from storyboard.review.queue import QUEUE_PAGE, awaiting
-from storyboard.review.timing import TimeCodeError, parse_time_code, shot_plan
+from storyboard.review.timing import TimeCodeError, frame_rate, parse_time_code, shot_plan
 from storyboard.teams.decorators import team_required
 
 
@@ -47,7 +49,7 @@ def _page_context(request, clip: Clip, **extra) -> dict:
         "state_label": ReviewState(review.state if review else ReviewState.AWAITING).label,
         "comments": clip.comments.select_related("author"),
         "decisions": clip.decisions.select_related("decided_by", "revision"),
-        "next_clip": next_clip, **extra,
+        "next_clip": next_clip, "rate": frame_rate(clip.fps, clip.seconds), **extra,
     }
 
 
@@ -56,6 +58,33 @@ def _page_context(request, clip: Clip, **extra) -> dict:
 def clip(request, clip_id: int):
     clip = _clip(request, clip_id)
     return render(request, "review/clip.html", _page_context(request, clip))
+
+
+def _download(text: str, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+@team_required("view")
+def notes_csv(request, clip_id: int):
+    clip = _clip(request, clip_id)
+    text = exports.notes_csv(exports.clip_notes(clip), frame_rate(clip.fps, clip.seconds))
+    # The byte-order mark is how a spreadsheet knows the file is UTF-8 (accents, emoji).
+    return _download("\ufeff" + text, "text/csv; charset=utf-8",
+                     exports.download_name(clip, "csv"))
+
+
+@require_GET
+@team_required("view")
+def notes_edl(request, clip_id: int):
+    clip = _clip(request, clip_id)
+    text = exports.notes_edl(clip.job.title, exports.clip_notes(clip),
+                             frame_rate(clip.fps, clip.seconds))
+    return _download(text, "text/plain; charset=utf-8", exports.download_name(clip, "edl"))
 
 
 @require_POST

@@ -1,7 +1,7 @@
 from django import template
 
 from storyboard.review.models import Decision
-from storyboard.review.timing import format_time_code
+from storyboard.review.timing import FrameRate, format_time_code
 
 register = template.Library()
 
@@ -12,6 +12,15 @@ def timecode(seconds) -> str:
     try:
         return format_time_code(float(seconds))
     except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def smpte(seconds, rate: FrameRate) -> str:
+    """4.2 at 24 fps -> '00:00:04:04' (hours:minutes:seconds:frames)."""
+    try:
+        return rate.time_code(float(seconds))
+    except (TypeError, ValueError, AttributeError):
         return ""
 
 
