@@ -50,7 +50,8 @@ def test_the_sweep_ends_a_running_job_whose_account_is_gone_and_polls_the_others
     assert worker.poll_due_jobs()["polled"] == 2
     assert _ended_for_the_account(orphan)
     other.refresh_from_db()
-    assert other.state in ("submitted", "processing") and other.failure == ""
+    # Still alive, whatever step the sandbox's clock has reached (it may be done already).
+    assert other.state in ("submitted", "processing", "downloading") and other.failure == ""
     other = queue.drive(other)
     assert other.state == "succeeded" and other.clips.count() == 1
 
