@@ -3,7 +3,7 @@ worker.py. Each runs in one transaction; the worker is told after commit."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -11,6 +11,7 @@ from storyboard.boards.actions import remix_storyboard
 from storyboard.boards.convert import slot_sources, to_value, with_related
 from storyboard.boards.editing import context_for
 from storyboard.boards.models import Storyboard
+from storyboard.jobs import waits, wakes
 from storyboard.jobs.models import FINAL, Failure, Job, JobSource, State
 from storyboard.library.access import teams_sharing_with
 from storyboard.library.models import ElementVersion
@@ -68,7 +69,7 @@ def _create_job(team, board, account, user, submit_key, value: Value, sources, s
         title=value.settings.title or (board.title if board else "Untitled"),
         snapshot=value.to_dict(), slot_sources=sources, planned_seconds=seconds,
         prompt_text=prompt_text(value),
-        next_attempt_at=timezone.now())
+        next_attempt_at=timezone.now(), **waits.for_worker())
     record_sources(job, sources)
     enqueue("submit_job_task", job.id)
     return job
@@ -107,17 +108,23 @@ def retry_job(job: Job, user, submit_key: str) -> Job:
 
 
 def cancel_job(job: Job) -> Job:
-    """Queued jobs are simply not sent; a sent one is marked cancelled and its result ignored
-    (the provider cannot be told to stop)."""
+    """Jobs not sent yet are simply not sent; a sent one is marked cancelled and its result
+    ignored (the provider cannot be told to stop). Its slot of the account goes at once to the
+    oldest job waiting for one."""
     now = timezone.now()
+    # Judged by the row as it is now: the worker may have sent it since this page was loaded.
+    text = models.Case(
+        models.When(create_sent_at__isnull=True, then=models.Value("Cancelled.")),
+        default=models.Value("Cancelled after it was sent: the provider may still finish (and "
+                             "charge); the result will be ignored."))
     changed = Job.objects.filter(pk=job.pk).exclude(state__in=FINAL).update(
         state=State.CANCELLED, finished_at=now, updated_at=now, next_attempt_at=None,
-        failure_text="Cancelled." if job.state == State.QUEUED else
-        "Cancelled after it was sent: the provider may still finish (and charge); the result "
-        "will be ignored.")
+        failure_text=text, **waits.CLEARED)
     if not changed:
         raise SubmitRefused(f"This job is already {job.get_state_display().lower()}.")
     job.refresh_from_db()
+    for other in wakes.fill(job.account_id):
+        enqueue("submit_job_task", other)
     return job
 
 
@@ -137,7 +144,7 @@ def fail_jobs_using_unshared(from_team, to_team) -> int:
     for job_id, names in _element_names_by_job(using.filter(job__state=State.QUEUED)).items():
         failed += Job.objects.filter(pk=job_id, state=State.QUEUED).update(
             state=State.FAILED, failure=Failure.UNAVAILABLE, finished_at=now, updated_at=now,
-            next_attempt_at=None,
+            next_attempt_at=None, **waits.CLEARED,
             failure_text=f"Not sent: team “{from_team}” no longer shares its library with "
                          f"this team, and the job uses its element {names}.")
     return failed

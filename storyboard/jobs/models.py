@@ -43,6 +43,19 @@ class Failure(models.TextChoices):
     LOST = "lost", "Lost"
 
 
+class Wait(models.TextChoices):
+    """What an unfinished job waits for, so its card can say so instead of a bare state
+    (jobs/waits.py writes the words; docs/jobs.md says what each means and who wakes it)."""
+
+    NONE = "", "Nothing"
+    WORKER = "worker", "The worker to pick it up"
+    CAPACITY = "capacity", "A free slot on its account"
+    ELEMENT = "element", "An element being created on the provider"
+    VENDOR = "vendor", "The provider to accept it"
+    LOOKUP = "lookup", "A lookup of a create whose answer was lost"
+    DOWNLOAD = "download", "Its clip to download"
+
+
 def _secret() -> str:
     return secrets.token_urlsafe(24)
 
@@ -93,6 +106,12 @@ class Job(models.Model):
     create_sent_at = models.DateTimeField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)  # a worker holds the row
     next_attempt_at = models.DateTimeField(null=True, blank=True)  # next submit or poll
+    # What the job waits for now, in words for its card ("Waiting for a free slot on Studio
+    # Kling: 4 of 4 busy"), since when, and until when where the end is known (a Retry-After).
+    wait = models.CharField(max_length=12, choices=Wait.choices, blank=True, default=Wait.NONE)
+    waiting_for = models.CharField(max_length=300, blank=True)
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    waiting_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -107,6 +126,9 @@ class Job(models.Model):
             models.Index(fields=["state", "next_attempt_at"]),
             models.Index(fields=["team", "-created_at"]),
             models.Index(fields=["account", "state"]),
+            # The jobs of an account waiting for a slot or an element, oldest first.
+            models.Index(fields=["account", "wait", "created_at"],
+                         name="jobs_waiting_by_account"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 
-from storyboard.jobs import failures, rows
+from storyboard.jobs import failures, rows, waits
 from storyboard.jobs.models import Failure, Job, State
 from storyboard.providers import base as p
 
@@ -43,7 +43,7 @@ def apply(job: Job, outcome, provider=None, files=None) -> bool:
             files = provider.result_files(status) if provider else list(status.results)
         rows.save(job, state=State.DOWNLOADING, progress=100, credits=status.credits,
                   result_files=[file_dict(f) for f in files], poll_errors=0,
-                  claimed_until=None, next_attempt_at=None)
+                  claimed_until=None, next_attempt_at=None, **waits.for_download(job))
         return True
     if status.state == p.TaskState.FAILED:
         rows.fail(job, failures.FAILURE_OF.get(status.failure, Failure.PROVIDER_ERROR),

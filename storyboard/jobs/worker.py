@@ -8,24 +8,26 @@ moment, or a create whose answer was lost, is recovered by looking the task up b
 instead of paying for a second one (jobs/recovery.py says how long and how often). A job whose
 provider account is gone (Job.account is SET_NULL: Team settings refuses to remove an account
 with unfinished jobs, but a race or the admin can) ends failed saying so, at whichever step.
+
+A job that has to wait says what for (jobs/waits.py) and is woken when it can go on
+(jobs/wakes.py): a job that stops holding one of its account's slots hands it to the oldest job
+waiting for one, an element created wakes the jobs waiting on it, a wait with a known end is
+scheduled for that moment. The sweep restarts whatever such a wake missed.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
-from django.db import transaction
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django_q.tasks import async_task
 
-from storyboard.jobs import callbacks, downloads, failures, outcomes, recovery, rows
+from storyboard.jobs import callbacks, downloads, failures, outcomes, recovery, rows, waits, wakes
 from storyboard.jobs.actions import unshared_text
 from storyboard.jobs.caches import AssetCache, ElementCreationTasks, RemoteElementIds
 from storyboard.jobs.clips import DownloadFailed, store_local_render
-from storyboard.jobs.models import IN_FLIGHT, Failure, Job, State
+from storyboard.jobs.models import FINAL, IN_FLIGHT, Failure, Job, State
 from storyboard.jobs.rows import backoff, now
 from storyboard.jobs.sources import job_sources, media_base
 from storyboard.providers import base as p
@@ -68,17 +70,42 @@ def _who(job: Job) -> str:
     return job.account.label if job.account_id and job.account else job.dialect
 
 
+def _left_slot(job: Job) -> None:
+    """A job that no longer runs (finished, failed, or back to waiting) frees its account's slot
+    now: the oldest job waiting for one gets it and is queued at once."""
+    if job.account_id and job.state not in IN_FLIGHT:
+        for other in wakes.fill(job.account_id):
+            dispatch("submit_job_task", other)
+
+
 # --- submit ------------------------------------------------------------------------------
 
 def submit_job_task(job_id: str) -> str:
+    admission = wakes.admit(job_id, lambda row: _claim_for_submit(job_id, row))
+    for other in admission.granted:  # older jobs that were waiting for a slot go first
+        dispatch("submit_job_task", other)
+    if admission.waiting:
+        return "waiting for capacity"
+    if admission.job is None:
+        return "not claimed"
+    outcome = _submit(admission.job)
+    _left_slot(admission.job)
+    return outcome
+
+
+def _claim_for_submit(job_id: str, row: dict) -> Job | None:
     # A submitting row still claimed by nobody alive: its worker stopped mid-step.
     stalled = Case(When(state=State.SUBMITTING, claimed_until__isnull=False,
                         then=F("stalls") + 1), default=F("stalls"),
                    output_field=PositiveSmallIntegerField())
     job = rows.claim(job_id, [State.QUEUED, State.SUBMITTING], State.SUBMITTING,
-                     stalls=stalled)
-    if job is None:
-        return "not claimed"
+                     stalls=stalled, **waits.CLEARED)
+    if job is not None:  # the row's wait is cleared; a next wait of this kind keeps its start
+        job.wait, job.waiting_since = row["wait"], row["waiting_since"]
+    return job
+
+
+def _submit(job: Job) -> str:
     if job.stalls > recovery.setting("STORYBOARD_SUBMIT_MAX_STALLS"):
         rows.fail(job, Failure.LOST, recovery.stalled_text(job), needs_attention=True)
         return "needs attention"
@@ -92,10 +119,6 @@ def submit_job_task(job_id: str) -> str:
     try:
         if job.create_sent_at is not None:
             return _recover(job, provider_for_job(job))
-        if _over_capacity(job):
-            rows.save(job, state=State.QUEUED, claimed_until=None,
-                      next_attempt_at=now() + timedelta(seconds=random.uniform(3, 6)))  # noqa: S311
-            return "waiting for capacity"
         return _send(job, provider_for_job(job))
     except CredentialsUnreadable:
         rows.fail(job, Failure.AUTHENTICATION, failures.CREDENTIALS_UNREADABLE,
@@ -103,17 +126,6 @@ def submit_job_task(job_id: str) -> str:
         return "credentials"
     except AccountRemoved:  # removed after the job was claimed
         return _account_removed(job)
-
-
-def _over_capacity(job: Job) -> bool:
-    with transaction.atomic():
-        account = (type(job.account).objects.select_for_update().filter(pk=job.account_id)
-                   .first())
-        if account is None:
-            raise AccountRemoved(str(job.pk))
-        busy = Job.objects.filter(account=account, state__in=IN_FLIGHT).exclude(
-            pk=job.pk).count()
-        return busy >= account.max_jobs
 
 
 def _options(job: Job, provider) -> BodyOptions:
@@ -132,9 +144,13 @@ def _send(job: Job, provider) -> str:
         prepared = prepare_refs(provider, value, media=sources.media, elements=sources.element,
                                 element_ids=RemoteElementIds(account),
                                 element_tasks=ElementCreationTasks(account))
+        if sources.versions:  # an element this job saw created may be what others wait on
+            for other in wakes.elements_ready(account.pk, besides=job.pk):
+                dispatch("submit_job_task", other)
         if not prepared.ready:  # the provider is still creating an element
-            rows.save(job, state=State.QUEUED, claimed_until=None,
-                      next_attempt_at=now() + timedelta(seconds=3))
+            _wait_until(job, now() + wakes.ELEMENT_RECHECK, state=State.QUEUED,
+                        **waits.for_elements(job, _element_names(sources,
+                                                                 prepared.pending_elements)))
             return "waiting for elements"
         options = _options(job, provider)
         body = provider.body(value, prepared.refs, options)
@@ -148,9 +164,20 @@ def _send(job: Job, provider) -> str:
         return _submit_failed(job, provider, error)
     rows.save(job, state=State.SUBMITTED, remote_task_id=handle.task_id, submitted_at=now(),
               claimed_until=None, next_attempt_at=now() + rows.poll_interval(job), failure="",
-              failure_text="")
+              failure_text="", **waits.CLEARED)
     callbacks.wake_sweep()
     return "submitted"
+
+
+def _element_names(sources, pending: dict[str, str]) -> list[str]:
+    return [element.spec.name for slot in pending if (element := sources.element(slot))]
+
+
+def _wait_until(job: Job, when, task: str = "submit_job_task", **fields) -> None:
+    """The job waits until `when`, a known moment: its task is scheduled for then, and the
+    sweep takes it a little later should that wake be lost."""
+    rows.save(job, claimed_until=None, next_attempt_at=wakes.safety_net(when), **fields)
+    wakes.wake_at(task, job.id, when)
 
 
 def _submit_failed(job: Job, provider, error: p.ProviderError) -> str:
@@ -165,9 +192,10 @@ def _submit_failed(job: Job, provider, error: p.ProviderError) -> str:
                              failure_text="Uploading the references again: the provider no "
                              "longer had them.")
     if error.retryable and job.attempts < MAX_SUBMIT_ATTEMPTS:
-        rows.save(job, state=State.QUEUED, create_sent_at=None, claimed_until=None,
-                  next_attempt_at=now() + backoff(job.attempts, error.retry_after),
-                  failure_text=f"Waiting to retry: {error.message}"[:2000])
+        when = now() + backoff(job.attempts, error.retry_after)
+        _wait_until(job, when, state=State.QUEUED, create_sent_at=None,
+                    failure_text=f"Waiting to retry: {error.message}"[:2000],
+                    **waits.for_vendor(job, error, when))
         return "retry later"
     text = failures.call_failed(error)
     if error.stale_uploads:
@@ -179,9 +207,10 @@ def _submit_failed(job: Job, provider, error: p.ProviderError) -> str:
 
 
 def _submit_again(job: Job, **fields) -> str:
-    """The create was refused before any task existed: submit again now, with `fields`."""
-    rows.save(job, state=State.QUEUED, create_sent_at=None, claimed_until=None,
-              next_attempt_at=now(), **fields)
+    """The create was refused before any task existed: submit again now, with `fields`. The
+    job stays submitting, so it keeps its slot of the account."""
+    rows.save(job, state=State.SUBMITTING, create_sent_at=None, claimed_until=None,
+              next_attempt_at=now(), **waits.for_worker(job, "Sending it again"), **fields)
     dispatch("submit_job_task", str(job.id))
     return "submitting again"
 
@@ -228,16 +257,17 @@ def _recover(job: Job, provider) -> str:
         return "needs attention"
     rows.save(job, state=State.SUBMITTED, remote_task_id=found.task_id, create_lookups=lookups,
               submitted_at=job.submitted_at or job.create_sent_at, claimed_until=None,
-              failure_text="")
+              failure_text="", **waits.CLEARED)
     _apply(job, found, provider)
     return "recovered"
 
 
 def _look_again(job: Job, lookups: int, retry_after: float | None = None) -> str:
-    rows.save(job, state=State.SUBMITTING, claimed_until=None, create_lookups=lookups,
-              next_attempt_at=now() + recovery.lookup_delay(lookups, retry_after),
-              failure_text=f"Sent, but the answer was lost: looking the task up ({lookups} "
-              f"of at most {recovery.setting('STORYBOARD_LOST_CREATE_LOOKUPS')}).")
+    when = now() + recovery.lookup_delay(lookups, retry_after)
+    most = recovery.setting("STORYBOARD_LOST_CREATE_LOOKUPS")
+    _wait_until(job, when, state=State.SUBMITTING, create_lookups=lookups,
+                failure_text=f"Sent, but the answer was lost: looking the task up ({lookups} "
+                f"of at most {most}).", **waits.for_lookup(job, when))
     return "looking the task up again later"
 
 
@@ -272,6 +302,9 @@ def poll_due_jobs() -> dict:
             log.exception("job %s: the poll's answer could not be applied", job.short_id)
     for job_id in ready:  # after every answer is written: a download may take a while
         dispatch("download_job", str(job_id))
+    for account_id in {job.account_id for job in jobs if job.state not in IN_FLIGHT}:
+        for other in wakes.fill(account_id):  # jobs that ended freed their slots
+            dispatch("submit_job_task", other)
     restarted = _restart_stale(stamp)
     callbacks.schedule_next_sweep()
     return {"polled": len(jobs), "restarted": restarted}
@@ -337,6 +370,7 @@ def poll_job(job_id: str) -> str:
 def _apply(job: Job, outcome, provider=None, files=None) -> None:
     if outcomes.apply(job, outcome, provider, files):
         dispatch("download_job", str(job.id))
+    _left_slot(job)
 
 
 def _restart_stale(stamp) -> int:
@@ -369,6 +403,17 @@ def download_job(job_id: str) -> str:
         return "not claimed"
     if job.account is None:
         return _account_removed(job)
+    outcome = _download(job)
+    if outcome == "retry later":  # downloads.failed holds the claim until the next try
+        rows.save(job, **waits.for_download(job, job.claimed_until))
+        wakes.wake_at("download_job", job.id, job.claimed_until)
+    elif job.state in FINAL:
+        rows.save(job, **waits.CLEARED)
+    _left_slot(job)
+    return outcome
+
+
+def _download(job: Job) -> str:
     for refresh in range(downloads.MAX_LINK_REFRESHES + 1):
         try:
             downloads.fetch_clip(job)
@@ -384,7 +429,7 @@ def download_job(job_id: str) -> str:
             if asked is not True:
                 return downloads.failed(job, error, asked, refreshes=refresh)
     rows.save(job, state=State.SUCCEEDED, finished_at=now(), claimed_until=None, failure="",
-              failure_text="")
+              failure_text="", **waits.CLEARED)
     return "succeeded"
 
 

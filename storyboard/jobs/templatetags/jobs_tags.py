@@ -11,6 +11,16 @@ def new_submit_key() -> str:
     return uuid.uuid4().hex
 
 
+@register.simple_tag
+def job_status(job) -> dict:
+    """What an unfinished job is doing or waiting for, in words, and for how long (the card's
+    status line; its polling keeps both current)."""
+    from storyboard.jobs import waits
+
+    status = waits.describe(job)
+    return {"text": status.text, "waited": waits.waited(status.since), "late": status.late}
+
+
 @register.inclusion_tag("jobs/_board_jobs.html", takes_context=True)
 def board_jobs(context, board, limit: int = 6):
     """The storyboard's latest jobs, as live cards (the editor's side panel)."""
