@@ -25,6 +25,8 @@ SCHEDULES: tuple[Recurring, ...] = (
     Recurring("poll-sweep", "storyboard.jobs.worker.poll_due_jobs", minutes=1),
     # Partial downloads and unchecked clips a killed worker left behind.
     Recurring("leftover-files", "storyboard.storage.sweep_leftover_files", minutes=60),
+    # Webhook deliveries due for another attempt (storyboard/webhooks/sending.py).
+    Recurring("webhook-retries", "storyboard.webhooks.sending.send_due_deliveries", minutes=1),
 )
 
 

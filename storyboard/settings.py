@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "storyboard.gallery",
     "storyboard.review",
     "storyboard.jobs",
+    "storyboard.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,9 @@ if STORYBOARD_SANDBOX_URL and origin_of(STORYBOARD_SANDBOX_URL) is None:
     raise ImproperEnv(f"STORYBOARD_SANDBOX_URL={STORYBOARD_SANDBOX_URL!r}: expected the "
                       "sandbox's root URL, e.g. http://127.0.0.1:8765")
 STORYBOARD_ALLOW_ANY_SANDBOX = envbool("STORYBOARD_ALLOW_ANY_SANDBOX", False)
+# Lets a webhook be an http:// address on this machine (a local receiver; docs/webhooks.md).
+# Private networks stay refused either way.
+STORYBOARD_WEBHOOKS_ALLOW_LOOPBACK = envbool("STORYBOARD_WEBHOOKS_ALLOW_LOOPBACK", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")

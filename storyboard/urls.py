@@ -13,6 +13,7 @@ urlpatterns = [
     path("storyboards/", include("storyboard.boards.urls")),
     path("gallery/", include("storyboard.gallery.urls")),
     path("review/", include("storyboard.review.urls")),
+    path("team/webhooks/", include("storyboard.webhooks.urls")),
     path("team/", include("storyboard.teams.urls")),
     path("jobs/", include("storyboard.jobs.urls")),
 ]

@@ -137,6 +137,8 @@ PARAMS: dict[str, Param] = {
         lambda cast: _media().make_video_element(cast.team_a).current_version_id),
     "variant": Param(lambda cast: "file", team_scoped=False),  # every media view serves "file"
     "share_id": Param(lambda cast: _media().share(cast.team_a, cast.team_b).pk),
+    "webhook_id": Param(lambda cast: _webhook(cast).pk),
+    "delivery_id": Param(lambda cast: _delivery(cast).pk),
     # A team the owner also belongs to (sharing is offered only towards such teams).
     "target_team_id": Param(lambda cast: _media().join(cast.owner, cast.team_b).pk,
                             team_scoped=False),
@@ -147,6 +149,22 @@ def _media():
     from library import media_factory
 
     return media_factory
+
+
+def _webhook(cast):
+    from storyboard.webhooks.actions import add_webhook
+
+    return add_webhook(cast.team_a, "https://hooks.example.com/walk", ["clip.ready"])[0]
+
+
+def _delivery(cast):
+    from storyboard.webhooks.actions import send_test_event
+    from storyboard.webhooks.models import Delivery
+
+    delivery = send_test_event(_webhook(cast))
+    Delivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=6,
+                                                   next_attempt_at=None)
+    return delivery
 
 
 # A POST that would succeed for someone allowed to make it, per URL name. The walk checks that
@@ -193,6 +211,11 @@ POST_DATA: dict[str, Callable] = {
     "library:element_delete": lambda cast: {},
     "library:share": lambda cast: {},
     "library:share_revoke": lambda cast: {},
+    "webhooks:add": lambda cast: {"url": "https://hooks.example.com/new",
+                                  "events": ["clip.ready", "job.failed"]},
+    "webhooks:remove": lambda cast: {},
+    "webhooks:ping": lambda cast: {},
+    "webhooks:resend": lambda cast: {},
 }
 
 # Views open to signed-out visitors.

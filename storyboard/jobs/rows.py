@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from storyboard.jobs.models import Job, State
+from storyboard.webhooks import events as webhook_events
 
 
 def now():
@@ -42,6 +43,7 @@ def save(job: Job, **fields) -> None:
     Job.objects.filter(pk=job.pk).exclude(state=State.CANCELLED).update(**fields)
     for name, value in fields.items():
         setattr(job, name, value)
+    webhook_events.job_changed(job, fields)  # succeeded or failed: clip.ready or job.failed
 
 
 def fail(job: Job, failure: str, text: str, provider_text: str = "", **extra) -> None:

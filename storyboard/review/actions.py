@@ -22,6 +22,7 @@ from storyboard.review.models import (
     ReviewState,
 )
 from storyboard.review.timing import format_time_code, shot_at, shot_plan
+from storyboard.webhooks import events as webhook_events
 
 
 class ReviewRefused(Exception):
@@ -62,6 +63,7 @@ def _decide(clip: Clip, user, kind: str, note: str = "",
     if not updated:
         ClipReview.objects.create(clip=clip, team_id=clip.team_id, state=state,
                                   decision=decision)
+    webhook_events.review_decided(decision)  # clip.approved or retake.requested
     return decision
 
 
