@@ -17,6 +17,7 @@ from storyboard.library.access import teams_sharing_with
 from storyboard.library.models import ElementVersion
 from storyboard.rules import Report, check
 from storyboard.rules import Storyboard as Value
+from storyboard.webhooks import events as webhook_events
 
 
 class SubmitRefused(Exception):
@@ -147,6 +148,7 @@ def fail_jobs_using_unshared(from_team, to_team) -> int:
             next_attempt_at=None, **waits.CLEARED,
             failure_text=f"Not sent: team “{from_team}” no longer shares its library with "
                          f"this team, and the job uses its element {names}.")
+        webhook_events.job_ended(job_id, to_team.id)  # job.failed, if it failed just now
     return failed
 
 
