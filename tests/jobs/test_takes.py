@@ -35,9 +35,9 @@ def test_submit_again_on_an_unchanged_storyboard_finds_its_job_then_offers_anoth
     page = client.get(b.get_absolute_url()).content.decode()
     label, another = submit_button(page)
     assert label == "Submit another take" and another != key
-    assert note(page) == (f"Version {b.version} was submitted as job {first.short_id} "
-                          "(queued). Another take is a new job. Cost: Free: the animatic is "
-                          "rendered on this machine.")
+    assert note(page) == (f"Version {b.version} was submitted as job {first.short_id}. "
+                          "Another take is a new job. Cost: Free: the animatic is rendered "
+                          "on this machine.")
     # The stale first-take key finds the first job: nothing is paid twice.
     client.post(f"/jobs/submit/{b.pk}/", {"submit_key": key, "version": b.version},
                 HTTP_HX_REQUEST="true")
