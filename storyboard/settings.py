@@ -136,8 +136,9 @@ Q_CLUSTER = {
     "save_limit": 500,
     "ack_failures": True,
     "label": "Worker",
-    # The scheduler looks at due schedules every 30 guard cycles: every 6 s, so the poll sweep
-    # can follow jobs closely (see jobs/callbacks.py).
+    # django-q2's own scheduler runs due schedules only every 30 s whatever the guard cycle (it
+    # counts seconds); jobs/ticker.py runs them every 2 s in each worker. A short guard cycle
+    # still notices a dead worker process sooner.
     "guard_cycle": 0.2,
 }
 if Q_CLUSTER["timeout"] >= Q_CLUSTER["retry"]:
