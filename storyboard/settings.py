@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "storyboard.review",
     "storyboard.jobs",
     "storyboard.webhooks",
+    "storyboard.sequences",
 ]
 
 MIDDLEWARE = [
