@@ -53,3 +53,6 @@ class SequenceEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sequence} #{self.position}: {self.storyboard}"
+
+
+from .exports_models import SequenceExport  # noqa: E402, F401  (exports: sequences/exports.py)
