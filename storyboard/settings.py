@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "storyboard.jobs",
     "storyboard.webhooks",
     "storyboard.sequences",
+    "ninja",  # the API docs page's static Swagger UI files (no CDN: the CSP allows none)
+    "storyboard.api",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +207,9 @@ STORYBOARD_ALLOW_ANY_SANDBOX = envbool("STORYBOARD_ALLOW_ANY_SANDBOX", False)
 # Lets a webhook be an http:// address on this machine (a local receiver; docs/webhooks.md).
 # Private networks stay refused either way.
 STORYBOARD_WEBHOOKS_ALLOW_LOOPBACK = envbool("STORYBOARD_WEBHOOKS_ALLOW_LOOPBACK", False)
+# Requests one API token may make in a minute; more are answered 429 with Retry-After.
+STORYBOARD_API_REQUESTS_PER_MINUTE = envint("STORYBOARD_API_REQUESTS_PER_MINUTE", 120,
+                                            minimum=1)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = envstr("TIME_ZONE", "UTC")

@@ -14,8 +14,10 @@ urlpatterns = [
     path("gallery/", include("storyboard.gallery.urls")),
     path("review/", include("storyboard.review.urls")),
     path("team/webhooks/", include("storyboard.webhooks.urls")),
+    path("team/api-tokens/", include("storyboard.api.page_urls")),
     path("team/", include("storyboard.teams.urls")),
     path("jobs/", include("storyboard.jobs.urls")),
+    path("api/v1/", include("storyboard.api.urls")),
 ]
 
 handler400 = "storyboard.views.bad_request"

@@ -36,6 +36,8 @@ def iter_routes(patterns=None, namespace: str = "") -> Iterator[Route]:
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace or ""
+            if ns == "api" and not namespace:
+                continue  # token auth, not sessions: walked with tokens in tests/api/test_walk.py
             yield from iter_routes(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
         elif isinstance(entry, URLPattern):
             if entry.name is None:
@@ -139,6 +141,7 @@ PARAMS: dict[str, Param] = {
     "share_id": Param(lambda cast: _media().share(cast.team_a, cast.team_b).pk),
     "webhook_id": Param(lambda cast: _webhook(cast).pk),
     "delivery_id": Param(lambda cast: _delivery(cast).pk),
+    "token_id": Param(lambda cast: _api_token(cast).pk),
     # A team the owner also belongs to (sharing is offered only towards such teams).
     "target_team_id": Param(lambda cast: _media().join(cast.owner, cast.team_b).pk,
                             team_scoped=False),
@@ -165,6 +168,12 @@ def _delivery(cast):
     Delivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=6,
                                                    next_attempt_at=None)
     return delivery
+
+
+def _api_token(cast):
+    from storyboard.api.actions import create_token
+
+    return create_token(cast.member(cast.editor), f"walk {cast.team_a.api_tokens.count()}")[0]
 
 
 # A POST that would succeed for someone allowed to make it, per URL name. The walk checks that
@@ -216,6 +225,9 @@ POST_DATA: dict[str, Callable] = {
     "webhooks:remove": lambda cast: {},
     "webhooks:ping": lambda cast: {},
     "webhooks:resend": lambda cast: {},
+    "api_tokens:create": lambda cast: {"name": "made in the walk",
+                                       "member": cast.member(cast.viewer).pk},
+    "api_tokens:revoke": lambda cast: {},
 }
 
 # Views open to signed-out visitors.
