@@ -172,9 +172,27 @@ def _refused(refused: Refused) -> ApiError:
     return ApiError(422, detail, field)
 
 
+# The import names a slot in `where` ("item 1, image_1") and other fields in its words.
+_NAMED = [(re.compile(r"^(omni_version|mode|aspect_ratio)\b"), lambda m: m.group(1)),
+          (re.compile(r"^the (title|prompt|negative_prompt|duration|count)\b"),
+           lambda m: m.group(1)),
+          (re.compile(r"^the shot (\d+) (prompt|duration)\b"),
+           lambda m: f"shots[{int(m.group(1)) - 1}].{m.group(2)}"),
+          (re.compile(r"^\d+ shots\b"), lambda m: "shots")]
+
+
+def _problem_field(problem) -> str | None:
+    if ", " in problem.where:
+        return problem.where.split(", ", 1)[1]
+    for pattern, name in _NAMED:
+        found = pattern.search(problem.message)
+        if found:
+            return name(found)
+    return None
+
+
 def _import_refused(refused: ImportRefused) -> ApiError:
-    first = refused.problems[0]
-    field = first.where.split(", ", 1)[1] if ", " in first.where else None
+    field = _problem_field(refused.problems[0])
     return ApiError(422, "; ".join(f"{p.where.removeprefix('item 1, ').removeprefix('item 1')}"
                                    f": {p.message}".lstrip(": ") for p in refused.problems),
                     field)
@@ -190,7 +208,10 @@ def _write(request, body, board: Storyboard | None) -> Storyboard:
     problems = []
     found = _check_item(1, value, _finders(request.team), problems)
     if problems:
-        raise _import_refused(ImportRefused(problems))
+        error = _import_refused(ImportRefused(problems))
+        if error.field == "omni_version" and body.target is not None and body.target.model:
+            error.field = "target.model"  # the model was given there
+        raise error
 
     def state(stored):
         made = _state(value, title, found, stored)
@@ -245,7 +266,7 @@ def get_storyboard(request, board_id: int = _ID):
     k: v for k, v in ERRORS.items() if k != 409}}, auth=EDIT, summary="Replace a storyboard")
 def update_storyboard(request, payload: StoryboardUpdate, board_id: int = _ID):
     board = load_board(request.team, board_id)
-    return _write(request, payload, board)
+    return storyboard_out(_write(request, payload, board))
 
 
 @router.delete("/{board_id}", response={204: None, **ERRORS}, auth=EDIT,
