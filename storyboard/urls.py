@@ -13,6 +13,7 @@ urlpatterns = [
     path("storyboards/", include("storyboard.boards.urls")),
     path("gallery/", include("storyboard.gallery.urls")),
     path("review/", include("storyboard.review.urls")),
+    path("sequences/", include("storyboard.sequences.urls")),
     path("team/webhooks/", include("storyboard.webhooks.urls")),
     path("team/api-tokens/", include("storyboard.api.page_urls")),
     path("team/", include("storyboard.teams.urls")),

@@ -114,7 +114,50 @@ def _clip(cast):
                                height=720, seconds=6, byte_size=1, sha256="0" * 64).pk
 
 
+def _sequence(cast):
+    """A sequence of team A with two storyboards, the second with a finished take."""
+    from storyboard.boards.models import Storyboard
+    from storyboard.jobs.models import Clip, Job
+    from storyboard.sequences.models import Sequence, SequenceEntry
+
+    sequence = Sequence.objects.create(team=cast.team_a,
+                                       title=f"Walk {Sequence.objects.count()}")
+    for position in (1, 2):
+        SequenceEntry.objects.create(sequence=sequence, position=position,
+                                     storyboard=Storyboard.objects.get(pk=_board(cast)))
+    job = Job.objects.get(pk=_job(cast, "succeeded"))
+    job.storyboard = sequence.entries.get(position=2).storyboard
+    job.save()
+    Clip.objects.create(job=job, team=cast.team_a, file="clips/none.mp4",
+                        poster="clips/none.jpg", width=1280, height=720, seconds=6,
+                        byte_size=1, sha256="0" * 64)
+    return sequence
+
+
+def _clip_with_video(cast):
+    """A take whose file is a real 3 s video (the continuity actions decode it)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from storyboard.jobs.models import Clip
+
+    data = _media().video_bytes(width=1280, height=720, seconds=3.0)
+    name = default_storage.save("clips/walk.mp4", ContentFile(data))
+    return Clip.objects.create(job_id=_job(cast, "succeeded"), team=cast.team_a, file=name,
+                               poster="clips/none.jpg", width=1280, height=720, seconds=3,
+                               byte_size=len(data),
+                               sha256=hashlib.sha256(data).hexdigest()).pk
+
+
+def _latest_sequence():
+    from storyboard.sequences.models import Sequence
+
+    return Sequence.objects.latest("pk")
+
+
 PARAMS: dict[str, Param] = {
+    "sequence_id": Param(lambda cast: _sequence(cast).pk),
+    "entry_id": Param(lambda cast: _sequence(cast).entries.get(position=2).pk),
     "job_id": Param(_job),
     "clip_id": Param(_clip),
     # The per-job callback secret: the view itself must refuse a wrong one.
@@ -228,6 +271,20 @@ POST_DATA: dict[str, Callable] = {
     "api_tokens:create": lambda cast: {"name": "made in the walk",
                                        "member": cast.member(cast.viewer).pk},
     "api_tokens:revoke": lambda cast: {},
+    "sequences:create": lambda cast: {"title": "Made in the walk"},
+    "sequences:rename": lambda cast: {"title": "Renamed in the walk"},
+    "sequences:delete": lambda cast: {},
+    "sequences:add": lambda cast: {"storyboard": cast.team_a.storyboards.filter(
+        sequence_entry__isnull=True).latest("pk").pk},  # made by _sequence, in none
+    "sequences:order": lambda cast: {"order": ",".join(str(pk) for pk in reversed(
+        _latest_sequence().entries.values_list("storyboard_id", flat=True)))},
+    "sequences:remove": lambda cast: {},
+    "sequences:earlier": lambda cast: {},
+    "sequences:later": lambda cast: {},
+    "sequences:pin": lambda cast: {"clip": _latest_sequence().entries.get(
+        position=2).storyboard.jobs.get().clips.get().pk},
+    "sequences:continue": lambda cast: {},
+    "sequences:next_shot": lambda cast: {},
 }
 
 # Views open to signed-out visitors.
@@ -243,6 +300,9 @@ def post_data(route: Route, cast) -> dict:
 # Where a route needs its object in a particular state.
 ROUTE_PARAMS: dict[str, dict[str, Callable]] = {
     "jobs:cancel": {"job_id": lambda cast: _job(cast, "queued")},
+    "sequences:later": {"entry_id": lambda cast: _sequence(cast).entries.get(position=1).pk},
+    "sequences:continue": {"clip_id": _clip_with_video},
+    "sequences:next_shot": {"clip_id": _clip_with_video},
 }
 
 

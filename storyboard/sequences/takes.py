@@ -40,12 +40,23 @@ def chosen_take(entry) -> Clip | None:
     return _choose(entry, list(_takes(team_id, [entry.storyboard_id])))
 
 
+def takes_by_storyboard(team_id: int, storyboard_ids: list[int]) -> dict[int, list[Clip]]:
+    """storyboard id -> its succeeded clips, newest first: one query (none for no ids)."""
+    by_board: dict[int, list[Clip]] = {pk: [] for pk in storyboard_ids}
+    if storyboard_ids:
+        for clip in _takes(team_id, storyboard_ids):
+            by_board[clip.job.storyboard_id].append(clip)
+    return by_board
+
+
+def choose(entry, clips: list[Clip]) -> Clip | None:
+    """The chosen take among `clips` (the storyboard's succeeded clips, newest first)."""
+    return _choose(entry, clips)
+
+
 def chosen_takes(sequence) -> list[tuple[object, Clip | None]]:
     """The sequence's entries in order, each with its chosen take: two queries, whatever the
     number of entries (the entries with their storyboards, then all their clips)."""
     entries = list(sequence.entries.select_related("storyboard").order_by("position"))
-    by_board: dict[int, list[Clip]] = {entry.storyboard_id: [] for entry in entries}
-    if entries:
-        for clip in _takes(sequence.team_id, list(by_board)):
-            by_board[clip.job.storyboard_id].append(clip)
+    by_board = takes_by_storyboard(sequence.team_id, [e.storyboard_id for e in entries])
     return [(entry, _choose(entry, by_board[entry.storyboard_id])) for entry in entries]
