@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "storyboard.review",
     "storyboard.jobs",
     "storyboard.webhooks",
+    "storyboard.shares",
     "storyboard.sequences",
     "ninja",  # the API docs page's static Swagger UI files (no CDN: the CSP allows none)
     "storyboard.api",

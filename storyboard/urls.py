@@ -15,6 +15,8 @@ urlpatterns = [
     path("review/", include("storyboard.review.urls")),
     path("sequences/", include("storyboard.sequences.urls")),
     path("team/webhooks/", include("storyboard.webhooks.urls")),
+    path("team/share-links/", include("storyboard.shares.team_urls")),
+    path("s/", include("storyboard.shares.guest_urls")),
     path("team/api-tokens/", include("storyboard.api.page_urls")),
     path("team/", include("storyboard.teams.urls")),
     path("jobs/", include("storyboard.jobs.urls")),

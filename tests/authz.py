@@ -185,6 +185,10 @@ PARAMS: dict[str, Param] = {
     "webhook_id": Param(lambda cast: _webhook(cast).pk),
     "delivery_id": Param(lambda cast: _delivery(cast).pk),
     "token_id": Param(lambda cast: _api_token(cast).pk),
+    # A share link's token is meant for people outside the team: not scoped; its guest pages
+    # are walked with a guest of another link in tests/shares/test_guest_walk.py.
+    "share_token": Param(lambda cast: _share_link(cast)[1], team_scoped=False),
+    "link_id": Param(lambda cast: _share_link(cast)[0].pk),
     # A team the owner also belongs to (sharing is offered only towards such teams).
     "target_team_id": Param(lambda cast: _media().join(cast.owner, cast.team_b).pk,
                             team_scoped=False),
@@ -211,6 +215,13 @@ def _delivery(cast):
     Delivery.objects.filter(pk=delivery.pk).update(status="failed", attempts=6,
                                                    next_attempt_at=None)
     return delivery
+
+
+def _share_link(cast):
+    from storyboard.jobs.models import Clip
+    from storyboard.shares.actions import create_share
+
+    return create_share(Clip.objects.get(pk=_clip(cast)), cast.editor, 14)
 
 
 def _api_token(cast):
@@ -271,6 +282,8 @@ POST_DATA: dict[str, Callable] = {
     "api_tokens:create": lambda cast: {"name": "made in the walk",
                                        "member": cast.member(cast.viewer).pk},
     "api_tokens:revoke": lambda cast: {},
+    "shares:create": lambda cast: {"days": "7", "password": "walk", "guests_may_decide": "on"},
+    "shares:revoke": lambda cast: {},
     "sequences:create": lambda cast: {"title": "Made in the walk"},
     "sequences:rename": lambda cast: {"title": "Renamed in the walk"},
     "sequences:delete": lambda cast: {},
@@ -289,7 +302,10 @@ POST_DATA: dict[str, Callable] = {
 
 # Views open to signed-out visitors.
 PUBLIC = {"login", "healthz", "teams:accept", "boards:public_media", "jobs:callback",
-          "jobs:callback_with_suffix"}
+          "jobs:callback_with_suffix",
+          # Guests of a share link, without an account (storyboard/shares/guest_views.py).
+          "share:page", "share:unlock", "share:name", "share:comment", "share:decide",
+          "share:media"}
 
 
 def post_data(route: Route, cast) -> dict:

@@ -31,7 +31,9 @@ class ReviewRefused(Exception):
         self.field = field
 
 
-def add_comment(clip: Clip, user, seconds: float, text: str) -> Comment:
+def add_comment(clip: Clip, user, seconds: float, text: str, *, share=None,
+                guest_name: str = "") -> Comment:
+    """`share` and `guest_name`: a guest of a share link writes it (user is None)."""
     text = (text or "").strip()
     if not text:
         raise ReviewRefused("Comment: write something before posting.", "text")
@@ -45,8 +47,11 @@ def add_comment(clip: Clip, user, seconds: float, text: str) -> Comment:
                             f"({format_time_code(clip.seconds)}).", "seconds")
     seconds = min(seconds, clip.seconds)
     shot = shot_at(shot_plan(clip.job.snapshot, clip.seconds), seconds)
-    return Comment.objects.create(clip=clip, team_id=clip.team_id, author=user,
-                                  seconds=seconds, shot=shot, text=text)
+    comment = Comment.objects.create(clip=clip, team_id=clip.team_id, author=user,
+                                     seconds=seconds, shot=shot, text=text, share=share,
+                                     guest_name=guest_name)
+    webhook_events.comment_added(comment)
+    return comment
 
 
 def _current(clip: Clip) -> ClipReview | None:
@@ -54,9 +59,10 @@ def _current(clip: Clip) -> ClipReview | None:
 
 
 def _decide(clip: Clip, user, kind: str, note: str = "",
-            revision: Storyboard | None = None) -> Decision:
+            revision: Storyboard | None = None, share=None, guest_name: str = "") -> Decision:
     decision = Decision.objects.create(clip=clip, team_id=clip.team_id, kind=kind, note=note,
-                                       decided_by=user, revision=revision)
+                                       decided_by=user, revision=revision, share=share,
+                                       guest_name=guest_name)
     state = ReviewState.APPROVED if kind == Decision.Kind.APPROVE else ReviewState.RETAKE
     updated = ClipReview.objects.filter(clip=clip).update(state=state, decision=decision,
                                                           updated_at=timezone.now())
@@ -74,19 +80,22 @@ def _check_reviewable(clip: Clip) -> None:
 
 def _already(review: ClipReview, what: str) -> ReviewRefused:
     decision = review.decision
-    who = decision.decided_by.username if decision.decided_by else "someone"
+    who = (decision.decided_by.username if decision.decided_by
+           else f"guest {decision.guest_name}" if decision.guest_name else "someone")
     when = dateformat.format(timezone.localtime(decision.created_at), "j M H:i")
     return ReviewRefused(f"{what} (by {who}, {when}); nothing changed.")
 
 
-def approve_clip(clip: Clip, user) -> Decision:
+def approve_clip(clip: Clip, user, *, share=None, guest_name: str = "") -> Decision:
+    """`share` and `guest_name`: a guest of a share link decides (user is None)."""
     _check_reviewable(clip)
     try:
         with transaction.atomic():
             review = _current(clip)
             if review is not None and review.state == ReviewState.APPROVED:
                 raise _already(review, "This take is already approved")
-            return _decide(clip, user, Decision.Kind.APPROVE)
+            return _decide(clip, user, Decision.Kind.APPROVE, share=share,
+                           guest_name=guest_name)
     except IntegrityError:  # a second approval raced in and created the row first
         raise ReviewRefused(_RACED) from None
 
@@ -95,9 +104,11 @@ _RACED = "This take was just decided by someone else; reload to see it."
 _SUFFIX = re.compile(r"\s*\((?:retake|remix)(?: \d+)?\)$")
 
 
-def request_retake(clip: Clip, user, note: str) -> Decision:
+def request_retake(clip: Clip, user, note: str, *, share=None,
+                   guest_name: str = "") -> Decision:
     """A new revision of the clip's storyboard, pre-filled from the clip's snapshot (parent: the
-    storyboard the clip was made from), with the note attached for its editor."""
+    storyboard the clip was made from), with the note attached for its editor. From a guest of
+    a share link (user None), the revision is the link maker's, who shared the take."""
     note = (note or "").strip()
     if not note:
         raise ReviewRefused("Note: say what the retake should change.", "note")
@@ -110,12 +121,13 @@ def request_retake(clip: Clip, user, note: str) -> Decision:
             review = _current(clip)
             if review is not None and review.state == ReviewState.RETAKE:
                 raise _already(review, "A retake of this take was already requested")
-            revision = remix_job(clip.job, user)
+            revision = remix_job(clip.job, user if share is None else share.created_by)
             base = _SUFFIX.sub("", clip.job.storyboard.title if clip.job.storyboard
                                else clip.job.title)
             revision.title = f"{base} (retake)"[:200]
             revision.save(update_fields=["title"])
-            return _decide(clip, user, Decision.Kind.RETAKE, note, revision)
+            return _decide(clip, user, Decision.Kind.RETAKE, note, revision, share=share,
+                           guest_name=guest_name)
     except IntegrityError:
         raise ReviewRefused(_RACED) from None
 

@@ -51,6 +51,10 @@ class Decision(models.Model):
     note = models.TextField(blank=True, max_length=NOTE_MAX)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
+    # A guest of a share link (storyboard/shares) decided: decided_by stays empty.
+    guest_name = models.CharField(max_length=80, blank=True)
+    share = models.ForeignKey("shares.ShareLink", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="decisions")
     # A retake opens a new revision of the storyboard; its editor finds the note through this.
     revision = models.ForeignKey(Storyboard, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="retake_decisions")
@@ -71,6 +75,10 @@ class Comment(models.Model):
     seconds = models.FloatField()  # time code in the clip
     shot = models.PositiveSmallIntegerField()  # 1-based shot of the plan at that time
     text = models.TextField(max_length=COMMENT_MAX)
+    # A guest of a share link (storyboard/shares) wrote it: author stays empty.
+    guest_name = models.CharField(max_length=80, blank=True)
+    share = models.ForeignKey("shares.ShareLink", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="comments")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

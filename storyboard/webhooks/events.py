@@ -136,6 +136,19 @@ def review_decided(decision) -> None:
     data = {**job_data(clip.job), "clip": clip_data(clip),
             "decision": {"id": decision.pk, "kind": decision.kind, "note": decision.note or None,
                          "by": decision.decided_by.username if decision.decided_by else None,
+                         "guest": decision.guest_name or None,
                          "revision_storyboard_id": decision.revision_id}}
     emit(decision.team_id, Event.CLIP_APPROVED if approved else Event.RETAKE_REQUESTED, data,
          key=f"decision:{decision.pk}")
+
+
+def comment_added(comment) -> None:
+    """Called when a member or a guest of a share link comments (review/actions.py)."""
+    if not Webhook.objects.filter(team_id=comment.team_id, active=True).exists():
+        return
+    data = {"clip": clip_data(comment.clip),
+            "comment": {"id": comment.pk, "seconds": comment.seconds, "shot": comment.shot,
+                        "text": comment.text,
+                        "by": comment.author.username if comment.author else None,
+                        "guest": comment.guest_name or None}}
+    emit(comment.team_id, Event.COMMENT_ADDED, data, key=f"comment:{comment.pk}")

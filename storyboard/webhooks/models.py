@@ -19,6 +19,7 @@ class Event(models.TextChoices):
     JOB_FAILED = "job.failed", "job.failed — a job ended failed"
     CLIP_APPROVED = "clip.approved", "clip.approved — a reviewer approved a clip"
     RETAKE_REQUESTED = "retake.requested", "retake.requested — a reviewer asked for a retake"
+    COMMENT_ADDED = "comment.added", "comment.added — a member or a guest commented on a clip"
 
 
 # Sent by "Send a test event" only; nobody subscribes to it.

@@ -1,0 +1,84 @@
+"""Writes of share links: make one, revoke it, note that it was opened, and a guest's name.
+Comments and decisions of guests go through storyboard/review/actions.py like members'."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from storyboard.jobs.models import Clip, State
+from storyboard.shares.models import EXPIRY_DAYS, GUEST_NAME_MAX, Guest, ShareLink
+from storyboard.shares.signing import new_token
+from storyboard.teams.models import hash_token
+
+# last_opened_at is written at most this often: not a write on every page and video range.
+OPENED_PRECISION = timedelta(minutes=1)
+
+
+class ShareRefused(Exception):
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+def create_share(clip: Clip, user, days: int, password: str = "",
+                 guests_may_decide: bool = False) -> tuple[ShareLink, str]:
+    """The new link and its token (shown once: only its hash is kept)."""
+    if days not in EXPIRY_DAYS:
+        raise ShareRefused(f"Expires: choose one of {', '.join(map(str, EXPIRY_DAYS))} days.",
+                           "days")
+    if clip.job.state != State.SUCCEEDED:
+        raise ShareRefused("Only clips of finished jobs can be shared.")
+    token = new_token()
+    share = ShareLink.objects.create(
+        team_id=clip.team_id, clip=clip, created_by=user, token_hash=hash_token(token),
+        password_hash=make_password(password) if password else "",
+        guests_may_decide=guests_may_decide, expires_at=timezone.now() + timedelta(days=days))
+    return share, token
+
+
+def find_share(token: str) -> ShareLink | None:
+    """The link of `token`, revoked and expired ones included (the views tell them apart)."""
+    if not token or len(token) > 100:
+        return None
+    return (ShareLink.objects.select_related("clip", "clip__job", "team", "created_by")
+            .filter(token_hash=hash_token(token)).first())
+
+
+def revoke_share(share: ShareLink) -> None:
+    ShareLink.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+
+
+def password_matches(share: ShareLink, password: str) -> bool:
+    return bool(share.password_hash) and check_password(password or "", share.password_hash)
+
+
+def note_opened(share: ShareLink) -> None:
+    now = timezone.now()
+    if share.last_opened_at is None or now - share.last_opened_at >= OPENED_PRECISION:
+        ShareLink.objects.filter(pk=share.pk).update(last_opened_at=now)
+
+
+def clean_guest_name(name: str) -> str:
+    name = " ".join((name or "").replace("\x00", "").split())
+    if not name:
+        raise ShareRefused("Your name: write the name the team will see beside your comments.",
+                           "name")
+    if len(name) > GUEST_NAME_MAX:
+        raise ShareRefused(f"Your name: at most {GUEST_NAME_MAX} characters (this one has "
+                           f"{len(name)}).", "name")
+    return name
+
+
+def add_guest(share: ShareLink, name: str) -> str:
+    name = clean_guest_name(name)
+    try:
+        with transaction.atomic():
+            Guest.objects.get_or_create(share=share, name=name)
+    except IntegrityError:  # the same name entered twice at once
+        pass
+    return name

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from storyboard.shares import team_views
+
+app_name = "shares"
+urlpatterns = [
+    path("", team_views.index, name="index"),
+    path("clips/<int:clip_id>/new/", team_views.create, name="create"),
+    path("<int:link_id>/revoke/", team_views.revoke, name="revoke"),
+]
