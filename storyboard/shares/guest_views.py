@@ -53,7 +53,9 @@ def guest_view(view):
             return render(request, "shares/gone.html", {"share": share}, status=410)
         response = view(request, share, share_token, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
-        response["Referrer-Policy"] = "no-referrer"  # the token must not leak to other sites
+        # The token must not leak to other sites; same-origin (not no-referrer) keeps the Origin
+        # header of a POST, which the CSRF check needs.
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapped

@@ -48,7 +48,7 @@ def test_the_password_then_a_name_then_the_player(share):
     assert "You are reviewing as <strong>Ana</strong>" in text
     assert "Shot boundaries at 0:03.0, 0:06.0" in text and "A slow pan" in text
     assert Guest.objects.filter(share=link, name="Ana").exists()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     # No team page is linked from a guest page.
     links = re.findall(r'(?:href|action)="([^"]*)"', text)
     assert [u for u in links if not u.startswith(("/static/", f"/s/{token}/"))] == []
