@@ -53,11 +53,15 @@ def shot_name(plan: list[PlannedShot], number: int) -> str:
 
 def clip_notes(clip) -> list[Note]:
     """The clip's comments in time order, then its decisions in the order they were made."""
+
+    def _by(user, guest_name: str) -> str:  # a guest of a share link has a name, no user
+        return user.username if user else f"guest: {guest_name}" if guest_name else ""
+
     plan = shot_plan(clip.job.snapshot, clip.seconds)
-    notes = [Note("Comment", c.text, c.author.username if c.author else "",
+    notes = [Note("Comment", c.text, _by(c.author, c.guest_name),
                   timezone.localtime(c.created_at), c.seconds, c.shot, shot_name(plan, c.shot))
              for c in clip.comments.select_related("author")]
-    notes += [Note(d.get_kind_display(), d.note, d.decided_by.username if d.decided_by else "",
+    notes += [Note(d.get_kind_display(), d.note, _by(d.decided_by, d.guest_name),
                    timezone.localtime(d.created_at))
               for d in clip.decisions.select_related("decided_by")]
     return notes

@@ -12,7 +12,8 @@ COMMENT_WINDOW = 10 * 60
 
 
 def _key(what: str, share, address: str | None) -> str:
-    return f"share-limit:{what}:{share.pk}:{address or 'unknown'}"
+    # The token's hash, not the row id: ids come round again (a test database), hashes do not.
+    return f"share-limit:{what}:{share.token_hash[:32]}:{address or 'unknown'}"
 
 
 def used(what: str, share, address: str | None) -> int:

@@ -1,6 +1,6 @@
 import pytest
 from clip_fixtures import make_clip  # noqa: F401  (shared fixture)
-from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
@@ -12,10 +12,11 @@ POSTER = b"\xff\xd8\xff-shared-poster-bytes"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()  # the rate limits live in the cache
-    yield
-    cache.clear()
+def _fresh_limits(monkeypatch):
+    # The rate limits' counters in a cache of each test's own (never clear a shared Redis).
+    own = LocMemCache("shares-tests", {})
+    own.clear()  # locmem caches of one name share their rows: start each test empty
+    monkeypatch.setattr("storyboard.shares.limits.cache", own)
 
 
 @pytest.fixture

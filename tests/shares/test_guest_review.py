@@ -212,3 +212,15 @@ def test_a_guest_reaches_no_team_page(share):
                  f"/jobs/clips/{link.clip_id}/video/", "/team/share-links/", "/storyboards/"):
         response = guest.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_exported_notes_name_the_guest(share, cast, client_for):
+    link, token = share
+    guest = open_as_guest(token, name="Ana")
+    guest.post(f"/s/{token}/comment/", {"seconds": "4.2", "text": "The pan starts late"})
+    guest.post(f"/s/{token}/decide/", {"decision": "approve"})
+    reviewer = client_for(cast.reviewer)
+    csv = reviewer.get(f"/review/clips/{link.clip_id}/notes.csv").content.decode()
+    assert csv.count("guest: Ana") == 2  # the comment and the approval
+    edl = reviewer.get(f"/review/clips/{link.clip_id}/notes.edl").content.decode()
+    assert "guest: Ana" in edl
