@@ -21,6 +21,7 @@ No Django import: the worker, the command line and the benchmark call this direc
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -67,7 +68,14 @@ class ReelResult:
 
 def probe_take(path: Path) -> TakeInfo:
     """A take's real length in frames and its frame rate, size and codec, from the file.
-    Counts packets when the container does not say how many frames it holds."""
+    Counts packets when the container does not say how many frames it holds. Building a cut
+    and rendering it both ask, so the answer is kept per file version (path, size, mtime)."""
+    stat = os.stat(path)
+    return _probe(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _probe(path: str, size: int, mtime_ns: int) -> TakeInfo:
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
@@ -117,21 +125,24 @@ def render_reel(cut: Cut, out_path: Path, *, progress: Progress | None = None,
         try:
             with av.open(tmp_name, "w", format="mp4", options={"movflags": "+faststart"}) as out:
                 if copy:
-                    _copy(cut, out, progress)
+                    frames = _copy(cut, out, progress)
                 else:
                     _encode(cut, planned, out, progress)
         except av.error.FFmpegError as exc:
             raise ReelError(f"writing the MP4 failed: {exc}") from exc
-        written = probe_take(tmp)
-        if written.frames != sum(planned):  # the promise: exact length
-            raise ReelError(f"wrote {written.frames} frames, planned {sum(planned)}")
+        # The promise is an exact length. A copy counted every packet it wrote (one frame
+        # each); an encode is read back, its cost is nothing beside the encoding.
+        if not copy:
+            frames = probe_take(tmp).frames
+        if frames != sum(planned):
+            raise ReelError(f"wrote {frames} frames, planned {sum(planned)}")
         os.chmod(tmp, 0o644)  # mkstemp makes it private; the web server serves it
         os.replace(tmp, out_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return ReelResult(out_path, written.frames, float(written.frames / cut.fps), cut.width,
-                      cut.height, cut.fps, copy)
+    return ReelResult(out_path, frames, float(frames / cut.fps), cut.width, cut.height,
+                      cut.fps, copy)
 
 
 def open_encoder(out: av.container.OutputContainer, width: int, height: int,
@@ -236,12 +247,13 @@ class _Fit:
         return self.graph.pull()
 
 
-def _copy(cut: Cut, out, progress: Progress | None) -> None:
-    """Splice the takes' packets, each take's timestamps moved to start where the last ended."""
+def _copy(cut: Cut, out, progress: Progress | None) -> int:
+    """Splice the takes' packets, each take's timestamps moved to start where the last ended;
+    the number of video packets (frames) written."""
     stream = None
     total = sum(item.duration_frames for item in cut.items)
     offset = Fraction(0)  # seconds
-    done = 0
+    done = written = 0
     for item in cut.items:
         with av.open(str(item.path)) as container:
             source = container.streams.video[0]
@@ -256,7 +268,9 @@ def _copy(cut: Cut, out, progress: Progress | None) -> None:
                 packet.dts = packet.dts + shift
                 packet.stream = stream
                 out.mux(packet)
+                written += 1
         offset += item.seconds
         done += item.duration_frames
         if progress:
             progress(done, total)
+    return written
