@@ -8,10 +8,10 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # One clip, one element's versions, two takes played in sync, the editor's own preview: a
 # handful of players at most, each the point of its page; a sequence's reel is one player that
-# switches its source from take to take.
+# switches its source from take to take; a guest's shared clip is one clip.
 SINGLE_CLIP_PAGES = {"gallery/clip.html", "gallery/compare.html", "review/clip.html",
                      "library/element_detail.html", "boards/editor.html",
-                     "sequences/detail.html"}
+                     "sequences/detail.html", "shares/guest.html"}
 
 
 def players() -> dict[str, list[str]]:
