@@ -17,6 +17,21 @@ from storyboard.api.actions import create_token
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_tests_connection():
+    """Django's test client stops each request from closing the database connection; this WSGI
+    caller does not, and on PostgreSQL (connection health checks) the request closed the very
+    connection the test's transaction runs in. Done here as the test client does it."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def editor_token(cast, settings):
     settings.STORYBOARD_API_REQUESTS_PER_MINUTE = 1_000_000
