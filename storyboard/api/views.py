@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from storyboard import shown_once
 from storyboard.api import actions
 from storyboard.api.forms import TokenForm
 from storyboard.api.models import ApiToken
@@ -21,8 +21,7 @@ NEW_TOKEN_KEY = "api.new_token"  # noqa: S105 - a session key, not a secret
 
 
 def _page(request, form=None, status=200):
-    kept = request.session.pop(NEW_TOKEN_KEY, None)
-    new_token = kept if isinstance(kept, dict) and kept.get("team") == request.team.id else None
+    new_token = shown_once.take(request, NEW_TOKEN_KEY)
     tokens = list(for_team(ApiToken.objects.active(), request.team).select_related("user"))
     roles = dict(Membership.objects.filter(team=request.team).values_list("user_id", "role"))
     for token in tokens:
@@ -30,9 +29,7 @@ def _page(request, form=None, status=200):
     response = render(request, "api/tokens.html", {
         "tokens": tokens, "form": form or TokenForm(request.team), "new_token": new_token,
     }, status=status)
-    if new_token:  # nor should the browser keep the page with the token for the back button
-        add_never_cache_headers(response)
-    return response
+    return shown_once.never_cached_if_shown(response, new_token)
 
 
 @require_GET
@@ -53,8 +50,7 @@ def create(request):
     except actions.TokenRefused as refused:
         form.add_error("name", str(refused))
         return _page(request, form, status=400)
-    request.session[NEW_TOKEN_KEY] = {"team": request.team.id, "name": row.name,
-                                      "token": token}
+    shown_once.keep(request, NEW_TOKEN_KEY, name=row.name, token=token)
     messages.success(request, f"Token “{row.name}” made. Copy it now: it is shown only this "
                               "once.")
     return redirect("api_tokens:index")

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from storyboard import shown_once
 from storyboard.jobs.models import Clip
 from storyboard.shares import actions
 from storyboard.shares.forms import ShareForm
@@ -25,10 +26,9 @@ def index(request):
     links = list(ShareLink.objects.filter(team=request.team)
                  .select_related("clip__job", "created_by")
                  .annotate(guest_count=Count("guests"))[:PAGE])
-    new = request.session.pop(NEW_LINK_KEY, None)
-    if new and new.get("team") != request.team.id:
-        new = None
-    return render(request, "shares/index.html", {"links": links, "new": new})
+    new = shown_once.take(request, NEW_LINK_KEY)
+    return shown_once.never_cached_if_shown(
+        render(request, "shares/index.html", {"links": links, "new": new}), new)
 
 
 @require_POST
@@ -51,8 +51,7 @@ def create(request, clip_id: int):
         return redirect("review:clip" if back else "gallery:clip", clip.pk)
     link = request.build_absolute_uri(reverse("share:page", args=[token]))
     # Post/redirect/get, and the link shown once: only its hash is kept.
-    request.session[NEW_LINK_KEY] = {"team": request.team.id, "link": link,
-                                     "title": clip.job.title}
+    shown_once.keep(request, NEW_LINK_KEY, link=link, title=clip.job.title)
     messages.success(request, f"Share link made for “{clip.job.title}”. Copy it now: it is "
                               "shown only once.")
     return redirect("shares:index")

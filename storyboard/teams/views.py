@@ -5,9 +5,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from storyboard import shown_once
 from storyboard.teams import actions
 from storyboard.teams.decorators import personal, team_required
 from storyboard.teams.forms import (
@@ -37,10 +37,8 @@ NEW_LINK_KEY = "teams.new_invitation_link"
 
 def _take_new_link(request) -> str | None:
     """The link made by this session's last invitation, once, and only in the team it is for."""
-    kept = request.session.pop(NEW_LINK_KEY, None)
-    if isinstance(kept, dict) and kept.get("team") == request.team.id:
-        return kept.get("link")
-    return None
+    kept = shown_once.take(request, NEW_LINK_KEY)
+    return kept.get("link") if kept else None
 
 
 def _settings_page(request, *, invite_form=None, new_link=None, status=200):
@@ -64,11 +62,8 @@ def _settings_page(request, *, invite_form=None, new_link=None, status=200):
 @team_required("view")
 def team_settings(request):
     new_link = _take_new_link(request)
-    response = _settings_page(request, new_link=new_link)
-    if new_link:
-        # Nor should the browser keep the page with the link for the back button.
-        add_never_cache_headers(response)
-    return response
+    return shown_once.never_cached_if_shown(_settings_page(request, new_link=new_link),
+                                            new_link)
 
 
 @require_POST
@@ -103,7 +98,7 @@ def invite(request):
         "Copy it now: it is shown only once.",
     )
     # Post/redirect/get: a reload of the page then is a GET and creates no second invitation.
-    request.session[NEW_LINK_KEY] = {"team": request.team.id, "link": link}
+    shown_once.keep(request, NEW_LINK_KEY, link=link)
     return redirect("teams:settings")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
+from storyboard import shown_once
 from storyboard.teams.decorators import team_required
 from storyboard.teams.scoping import for_team, get_for_team
 from storyboard.webhooks import actions
@@ -20,24 +20,15 @@ RECENT_DELIVERIES = 10
 NEW_SECRET_KEY = "webhooks.new_secret"  # noqa: S105 - a session key, not a secret
 
 
-def _take_new_secret(request) -> dict | None:
-    kept = request.session.pop(NEW_SECRET_KEY, None)
-    if isinstance(kept, dict) and kept.get("team") == request.team.id:
-        return kept
-    return None
-
-
 def _page(request, form=None, status=200):
     shown = list(for_team(Webhook, request.team))
     for hook in shown:  # at most MAX_WEBHOOKS of them
         hook.recent = list(hook.deliveries.order_by("-created_at")[:RECENT_DELIVERIES])
-    new_secret = _take_new_secret(request)
+    new_secret = shown_once.take(request, NEW_SECRET_KEY)
     response = render(request, "webhooks/index.html", {
         "webhooks": shown, "form": form or WebhookForm(), "new_secret": new_secret,
     }, status=status)
-    if new_secret:  # nor should the browser keep the page with the secret for the back button
-        add_never_cache_headers(response)
-    return response
+    return shown_once.never_cached_if_shown(response, new_secret)
 
 
 @require_GET
@@ -58,8 +49,7 @@ def add(request):
     except actions.WebhookRefused as refused:
         form.add_error(None, str(refused))
         return _page(request, form, status=400)
-    request.session[NEW_SECRET_KEY] = {"team": request.team.id, "webhook": hook.id,
-                                       "secret": secret}
+    shown_once.keep(request, NEW_SECRET_KEY, webhook=hook.id, secret=secret)
     messages.success(request, f"Webhook to {hook.url} added. Copy its secret now: it is shown "
                               "only this once.")
     return redirect("webhooks:index")

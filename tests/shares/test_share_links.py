@@ -31,8 +31,12 @@ def test_an_editor_makes_a_link_shown_once_and_stored_hashed(cast, client_for, s
     assert share.guests_may_decide and share.created_by == cast.editor
     assert abs(share.expires_at - (timezone.now() + timedelta(days=14))) < timedelta(minutes=1)
     assert link in response.content.decode()
+    # Nor does the browser keep the page that shows it, for the back button.
+    assert "no-store" in response["Cache-Control"]
     # Shown once: the list no longer holds it.
-    assert link not in editor.get("/team/share-links/").content.decode()
+    again = editor.get("/team/share-links/")
+    assert link not in again.content.decode()
+    assert "no-store" not in again.get("Cache-Control", "")
 
 
 def test_two_links_have_different_tokens(cast, client_for, shared_clip):
