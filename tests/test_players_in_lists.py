@@ -8,10 +8,11 @@ from pathlib import Path
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # One clip, one element's versions, two takes played in sync, the editor's own preview: a
 # handful of players at most, each the point of its page; a sequence's reel is one player that
-# switches its source from take to take; a guest's shared clip is one clip.
-SINGLE_CLIP_PAGES = {"gallery/clip.html", "gallery/compare.html", "review/clip.html",
+# switches its source from take to take; the review player (review/_player.html) is the one clip
+# of the team's review page and of a guest's shared page.
+SINGLE_CLIP_PAGES = {"gallery/clip.html", "gallery/compare.html", "review/_player.html",
                      "library/element_detail.html", "boards/editor.html",
-                     "sequences/detail.html", "shares/guest.html"}
+                     "sequences/detail.html"}
 
 
 def players() -> dict[str, list[str]]:
