@@ -22,7 +22,13 @@ from storyboard.api.schemas import MAX_ID, Error, JobOut, Target, job_out, targe
 from storyboard.boards.actions import BoardError, delete_storyboard
 from storyboard.boards.convert import to_value, with_related
 from storyboard.boards.editing import context_for
-from storyboard.boards.importing import ImportRefused, _check_item, _fetch, _finders, _state
+from storyboard.boards.importing import (
+    ImportRefused,
+    check_item,
+    fetch_addresses,
+    finders_for,
+    state_of_item,
+)
 from storyboard.boards.models import Storyboard
 from storyboard.boards.state import Refused, load_board
 from storyboard.boards.writing import StaleVersion, check_state, create_board, write_board
@@ -206,7 +212,7 @@ def _write(request, body, board: Storyboard | None) -> Storyboard:
     value = _value(raw, account.dialect if account else "animatic")
     title = " ".join(value.settings.title.split())
     problems = []
-    found = _check_item(1, value, _finders(request.team), problems)
+    found = check_item(1, value, finders_for(request.team), problems)
     if problems:
         error = _import_refused(ImportRefused(problems))
         if error.field == "omni_version" and body.target is not None and body.target.model:
@@ -214,13 +220,13 @@ def _write(request, body, board: Storyboard | None) -> Storyboard:
         raise error
 
     def state(stored):
-        made = _state(value, title, found, stored)
+        made = state_of_item(value, title, found, stored)
         return replace(made, account_id=account.pk if account else None,
                        version=body.version if board is not None else 1)
 
     try:
         check_state(state({}))  # before anything is downloaded
-        fetched = _fetch([found]) if found.addresses else {}
+        fetched = fetch_addresses([found]) if found.addresses else {}
         with storing(request.team, request.user) as store, transaction.atomic():
             stored = {url: store(prepared).item.pk for url, prepared in fetched.items()}
             if board is None:

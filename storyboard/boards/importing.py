@@ -78,7 +78,7 @@ class _Finder:
         return None, ""
 
 
-def _finders(team):
+def finders_for(team):
     images = _Finder(access.visible_images(team).values_list("pk", "name", "sha256"))
     videos = _Finder(ReferenceVideo.objects.filter(team=team).values_list("pk", "name", "sha256"))
     elements = _Finder(
@@ -102,7 +102,7 @@ class _Resolved:
     addresses: dict[str, str]
 
 
-def _check_item(n: int, value, finders, problems: list[ImportProblem]) -> _Resolved:
+def check_item(n: int, value, finders, problems: list[ImportProblem]) -> _Resolved:
     where = f"item {n}"
     st = value.settings
     if value.target.model not in _MODEL_IDS:
@@ -179,9 +179,9 @@ def import_batch(team, user, text: str, filename: str = "batch file") -> list[St
     if len(batch.items) > MAX_ITEMS:
         raise ImportRefused([ImportProblem(filename, f"{len(batch.items)} items; at most "
                                                      f"{MAX_ITEMS} at a time")])
-    finders = _finders(team)
+    finders = finders_for(team)
     problems: list[ImportProblem] = []
-    resolved = [_check_item(n, item.storyboard, finders, problems)
+    resolved = [check_item(n, item.storyboard, finders, problems)
                 for n, item in enumerate(batch.items, 1)]
     addresses = {url for r in resolved for url in r.addresses.values()}
     if len(addresses) > MAX_ADDRESSES:
@@ -197,26 +197,26 @@ def import_batch(team, user, text: str, filename: str = "batch file") -> list[St
         titles.append(title or (f"{stem} · item {n}" if batch.is_list else stem)[:TITLE_MAX])
         # Checked before anything is downloaded; the downloaded images fill their slots later.
         try:
-            check_state(_state(item.storyboard, titles[-1], found, {}))
+            check_state(state_of_item(item.storyboard, titles[-1], found, {}))
         except Refused as refused:
             problems += _problems(n, refused)
     if problems:
         raise ImportRefused(problems)
-    fetched = _fetch(resolved)
+    fetched = fetch_addresses(resolved)
     boards = []
     with storing(team, user) as store, transaction.atomic():  # all or none
         stored = {url: store(prepared).item.pk for url, prepared in fetched.items()}
         for n, (item, found, title) in enumerate(zip(batch.items, resolved, titles,
                                                      strict=True), 1):
             try:
-                boards.append(create_board(team, user, _state(item.storyboard, title, found,
+                boards.append(create_board(team, user, state_of_item(item.storyboard, title, found,
                                                               stored)))
             except Refused as refused:  # an item deleted or unshared since it was found
                 raise ImportRefused(_problems(n, refused)) from None
     return boards
 
 
-def _state(value, title: str, found: _Resolved, stored: dict[str, int]):
+def state_of_item(value, title: str, found: _Resolved, stored: dict[str, int]):
     """The item's EditorState: its library items, provider ids, and the images downloaded
     from its addresses (`stored`: address -> library id; none yet when only checking)."""
     slots = dict(found.library)
@@ -225,7 +225,7 @@ def _state(value, title: str, found: _Resolved, stored: dict[str, int]):
                             provider_ids=found.provider_ids)
 
 
-def _fetch(resolved: list[_Resolved]) -> dict[str, object]:
+def fetch_addresses(resolved: list[_Resolved]) -> dict[str, object]:
     """address -> the image downloaded from it, checked like an upload; each address once.
     ImportRefused naming every item and slot whose address gave no usable image."""
     fetched, refused, problems = {}, {}, []

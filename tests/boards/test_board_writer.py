@@ -204,14 +204,14 @@ def test_an_import_whose_reference_resolves_elsewhere_is_refused_whole(cast, mon
 
     make_image(cast.team_a, name="stove.png", color=(7, 7, 7))
     theirs = make_image(cast.team_b, name="secret.png", color=(8, 8, 8))
-    finders = importing._finders
+    finders = importing.finders_for
 
     def wrong(team):
         found = finders(team)
         found["image"].by_key["stove.png"] = {theirs.pk}
         return found
 
-    monkeypatch.setattr(importing, "_finders", wrong)
+    monkeypatch.setattr(importing, "finders_for", wrong)
     text = json.dumps([{"prompt": "fine", "duration": "5"},
                        {"prompt": "@image_1", "duration": "5", "image_1": "stove.png"}])
     with pytest.raises(importing.ImportRefused) as refused:
