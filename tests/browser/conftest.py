@@ -60,3 +60,16 @@ def shots_dir():
     path = os.path.join(os.path.dirname(__file__), "..", "..", "test-artifacts")
     os.makedirs(path, exist_ok=True)
     return path
+
+
+@pytest.fixture
+def queue(monkeypatch):
+    """Jobs run by hand in the test with the worker's own functions (tests/jobs/conftest.py's
+    Queue); the live server's thread hands its tasks to the same recorder."""
+    from jobs.conftest import Queue
+
+    recorder = Queue()
+    for module in ("storyboard.jobs.worker", "storyboard.jobs.actions", "storyboard.jobs.views"):
+        monkeypatch.setattr(f"{module}.async_task", recorder)
+    monkeypatch.setattr("storyboard.jobs.actions.transaction.on_commit", lambda fn: fn())
+    return recorder

@@ -7,7 +7,6 @@ import os
 
 import pytest
 from browser import signing
-from jobs.conftest import Queue
 from library.media_factory import make_image
 from playwright.sync_api import expect
 
@@ -31,18 +30,13 @@ def team(django_user_model):
     return team
 
 
-@pytest.fixture
-def queue(monkeypatch):
-    """Submitted jobs and preview renders go to the worker's own functions, run by the test."""
+@pytest.fixture(autouse=True)
+def _previews_at_once(monkeypatch):
+    """Preview renders run at once, with the worker's own function."""
     from storyboard.boards import tasks
 
-    recorder = Queue()
-    for module in ("storyboard.jobs.worker", "storyboard.jobs.actions", "storyboard.jobs.views"):
-        monkeypatch.setattr(f"{module}.async_task", recorder)
-    monkeypatch.setattr("storyboard.jobs.actions.transaction.on_commit", lambda fn: fn())
     monkeypatch.setattr("storyboard.boards.tasks.async_task",
                         lambda func, *args: tasks.render_preview_task(*args))
-    return recorder
 
 
 def widths(page):

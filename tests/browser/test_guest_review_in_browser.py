@@ -9,7 +9,6 @@ import re
 
 import pytest
 from browser import signing
-from jobs.conftest import Queue
 from playwright.sync_api import expect
 
 from storyboard.boards.models import Shot, Storyboard
@@ -21,15 +20,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-for-browser"
 LINK_PASSWORD = "harbour lights"
-
-
-@pytest.fixture
-def queue(monkeypatch):
-    recorder = Queue()
-    for module in ("storyboard.jobs.worker", "storyboard.jobs.actions", "storyboard.jobs.views"):
-        monkeypatch.setattr(f"{module}.async_task", recorder)
-    monkeypatch.setattr("storyboard.jobs.actions.transaction.on_commit", lambda fn: fn())
-    return recorder
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 
 import pytest
 from browser import signing
-from jobs.conftest import Queue
 from playwright.sync_api import expect
 
 from storyboard.boards.models import Shot, Storyboard
@@ -18,17 +17,6 @@ from storyboard.teams.roles import Role
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-for-browser"
-
-
-@pytest.fixture
-def queue(monkeypatch):
-    """Jobs run by hand in the test, with the worker's own functions (tests/jobs/conftest.py);
-    the live server's thread sees the same recorder."""
-    recorder = Queue()
-    for module in ("storyboard.jobs.worker", "storyboard.jobs.actions", "storyboard.jobs.views"):
-        monkeypatch.setattr(f"{module}.async_task", recorder)
-    monkeypatch.setattr("storyboard.jobs.actions.transaction.on_commit", lambda fn: fn())
-    return recorder
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from browser import signing
-from jobs.conftest import Queue
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
@@ -26,16 +25,6 @@ VIDEO = "document.getElementById('review-video')"
 STATE = ("() => { const v = document.getElementById('review-video'); return {paused: v.paused, "
          "rate: v.playbackRate, time: v.currentTime, ended: v.ended, ready: v.readyState, "
          "seeking: v.seeking, error: v.error && v.error.message}; }")
-
-
-@pytest.fixture
-def queue(monkeypatch):
-    """Jobs run by hand with the worker's own functions (tests/jobs/conftest.py)."""
-    recorder = Queue()
-    for module in ("storyboard.jobs.worker", "storyboard.jobs.actions", "storyboard.jobs.views"):
-        monkeypatch.setattr(f"{module}.async_task", recorder)
-    monkeypatch.setattr("storyboard.jobs.actions.transaction.on_commit", lambda fn: fn())
-    return recorder
 
 
 @pytest.fixture
