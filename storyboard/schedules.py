@@ -27,6 +27,8 @@ SCHEDULES: tuple[Recurring, ...] = (
     Recurring("leftover-files", "storyboard.storage.sweep_leftover_files", minutes=60),
     # Webhook deliveries due for another attempt (storyboard/webhooks/sending.py).
     Recurring("webhook-retries", "storyboard.webhooks.sending.send_due_deliveries", minutes=1),
+    # Finished webhook deliveries older than 30 days.
+    Recurring("webhook-prune", "storyboard.webhooks.sending.prune_deliveries", minutes=60),
 )
 
 

@@ -37,6 +37,9 @@ LEASE = timedelta(seconds=60)  # longer than any attempt
 ANSWER_BYTES = 2048
 SWEEP_BATCH = 100
 SWEEP_THREADS = 16  # blocking HTTP calls: threads wait, they do not compute
+# Finished deliveries (delivered or failed) are kept this long for the page's history and
+# "Send again"; pending ones are kept until they finish, however old.
+KEEP_FINISHED = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -156,3 +159,14 @@ def send_due_deliveries() -> int:
     for delivery, attempt in zip(claimed, attempts, strict=True):
         record(delivery, attempt)
     return len(claimed)
+
+
+def prune_deliveries() -> int:
+    """The recurring clean-up (storyboard/schedules.py): finished deliveries older than
+    KEEP_FINISHED go, so a busy endpoint's history does not grow without end. Returns how many
+    were deleted."""
+    cutoff = timezone.now() - KEEP_FINISHED
+    deleted, _ = Delivery.objects.filter(
+        status__in=[Delivery.Status.DELIVERED, Delivery.Status.FAILED],
+        created_at__lt=cutoff).delete()
+    return deleted
