@@ -233,6 +233,24 @@ def _ask_again(row, inline: bool):
     return row
 
 
+def follow_export(row):
+    """The export as it stands now, for a page that follows its build: a stalled build is
+    handed to the worker again, up to MAX_ATTEMPTS builds, then ends failed saying so. A
+    failed one stays failed: following must not start the same failing build every second
+    (asking again, with the page's "Try again", is `request_export`)."""
+    row.refresh_from_db()
+    if not stalled(row):
+        return row
+    if row.state == State.BUILDING and row.attempts >= MAX_ATTEMPTS:
+        SequenceExport.objects.filter(pk=row.pk, state=row.state, attempts=row.attempts).update(
+            state=State.FAILED, claimed_until=None,
+            failure_text=f"Not exported: the build stopped before finishing {row.attempts} "
+                         "times (the worker restarted, or ran out of time or memory).")
+        row.refresh_from_db()
+        return row
+    return _ask_again(row, inline=False)
+
+
 def stalled(row) -> bool:
     """Queued and never started, or building under a claim its worker stopped renewing."""
     now = timezone.now()

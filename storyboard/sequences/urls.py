@@ -1,6 +1,6 @@
 from django.urls import path
 
-from storyboard.sequences import views
+from storyboard.sequences import export_views, views
 
 app_name = "sequences"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:sequence_id>/delete/", views.delete, name="delete"),
     path("<int:sequence_id>/add/", views.add, name="add"),
     path("<int:sequence_id>/order/", views.order, name="order"),
+    path("<int:sequence_id>/export/", export_views.export, name="export"),
     path("entries/<int:entry_id>/remove/", views.remove, name="remove"),
     path("entries/<int:entry_id>/earlier/", views.earlier, name="earlier"),
     path("entries/<int:entry_id>/later/", views.later, name="later"),

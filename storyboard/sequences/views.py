@@ -15,6 +15,7 @@ from storyboard.jobs.models import Clip
 from storyboard.review.models import ReviewState
 from storyboard.review.timing import shot_plan
 from storyboard.sequences import actions
+from storyboard.sequences.exports_models import SequenceExport
 from storyboard.sequences.forms import OrderForm, PinForm, StoryboardChoiceForm, TitleForm
 from storyboard.sequences.models import Sequence, SequenceEntry
 from storyboard.sequences.takes import choose, takes_by_storyboard
@@ -153,6 +154,8 @@ def detail(request, sequence_id: int):
     return render(request, "sequences/detail.html", {
         "sequence": sequence, "rows": rows, "total": sum(row.seconds for row in rows),
         "addable": addable, "playable": any(row.take or row.preview for row in rows),
+        "export_formats": SequenceExport.Format.choices,
+        "missing_takes": [row.entry.storyboard.title for row in rows if row.take is None],
     })
 
 
