@@ -1,4 +1,4 @@
-"""`python manage.py omni_batch FILE --account LABEL [--team T] [--out DIR]`
+"""`python manage.py omni_batch FILE --account LABEL [--team T] [--out DIR] [--sequence TITLE]`
 (docs/command-line.md)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from storyboard.jobs.batch import (
     submit_all,
     write_outputs,
 )
+from storyboard.jobs.batch_sequence import SequenceArgument, clean_title, place_items
 from storyboard.teams.management.commands.accounts import find_team
 from storyboard.teams.models import Membership, ProviderAccount
 
@@ -34,8 +35,16 @@ class Command(BaseCommand):
                             help="folder for the MP4s (default ./omni_batch_out)")
         parser.add_argument("--timeout", type=float, default=3600,
                             help="seconds to wait for the provider (default 3600)")
+        parser.add_argument("--sequence", default=None, metavar="TITLE",
+                            help="put the items' storyboards into the team's sequence of this "
+                            "title (made when missing), in file order")
 
-    def handle(self, *args, file, account, team, out, timeout, **options):
+    def handle(self, *args, file, account, team, out, timeout, sequence, **options):
+        if sequence is not None:
+            try:  # before anything is read or sent
+                sequence = clean_title(sequence)
+            except SequenceArgument as bad:
+                raise CommandError(str(bad), returncode=2) from None
         accounts = ProviderAccount.objects.select_related("team").filter(label=account)
         if team:
             accounts = accounts.filter(team=find_team(team))
@@ -65,11 +74,23 @@ class Command(BaseCommand):
             except BatchRefused as refused:  # a file the library refused: nothing was sent
                 self.stderr.write(str(refused))
                 sys.exit(refused.code)
+            # Before the wait: a run stopped while it waits has its sequence already.
+            refused = self._place(items, target.team, owner, sequence) if sequence else []
             self.stderr.write(f"{len(items)} item(s) on {target.label} ({target.dialect}); "
                               "waiting for the provider…")
             run(items, timeout=timeout, say=self.stderr.write)
         lines = write_outputs(items, out)
         for line in lines:
             self.stdout.write(line)
-        if any(not line.split(": ", 1)[1].startswith("succeeded") for line in lines):
+        if refused or any(not line.split(": ", 1)[1].startswith("succeeded") for line in lines):
             sys.exit(1)
+
+    def _place(self, items, team, owner, title) -> list[str]:
+        placed = place_items(items, team, owner.user if owner else None, title)
+        name = f"sequence “{placed.sequence.title}”"
+        self.stderr.write(f"{name}{' (new)' if placed.created else ''}: "
+                          f"{len(placed.added)} storyboard(s) added, "
+                          f"{len(placed.kept)} already in it")
+        for line in placed.refused:
+            self.stderr.write(line)
+        return placed.refused
