@@ -27,3 +27,9 @@ api.add_router("/storyboards", storyboards.router)
 api.add_router("/jobs", jobs.router)
 api.add_router("/clips", clips.router)
 api.add_router("/library", library.router)
+
+# Share links live under two prefixes (/clips/{id}/share-links, /share-links/{id}): one router
+# of their own, mounted at the root.
+from storyboard.api import shares  # noqa: E402
+
+api.add_router("", shares.router)

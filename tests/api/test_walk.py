@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from authz import _board, _clip, _job, database_digest
+from authz import _board, _clip, _job, _share_link, database_digest
 from library.media_factory import jpeg, upload
 
 from storyboard.api.main import api
@@ -26,13 +26,16 @@ def _operations():
 
 
 OPERATIONS = sorted(set(_operations()))
-PARAMS = {"board_id": _board, "job_id": _job, "clip_id": _clip}
+PARAMS = {"board_id": _board, "job_id": _job, "clip_id": _clip,
+          "link_id": lambda cast: _share_link(cast)[0].pk}
 BODIES = {
     ("POST", "/storyboards"): lambda cast: {"title": "Walked", "prompt": "A", "duration": "5"},
     ("PUT", "/storyboards/{board_id}"): lambda cast: {
         "title": "Walked again", "version": 1, "shots": [{"prompt": "A", "duration": "3"},
                                                          {"prompt": "B", "duration": "3"}]},
     ("POST", "/library/images"): lambda cast: {"file": upload(jpeg(), "walk.jpg")},
+    ("POST", "/clips/{clip_id}/share-links"): lambda cast: {
+        "expires_in_days": 7, "password": "walk", "can_decide": True},
 }
 HEADERS = {("POST", "/storyboards/{board_id}/submit"): {"Idempotency-Key": "walk"}}
 
