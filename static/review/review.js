@@ -165,6 +165,7 @@
     showShuttle();
     video.playbackRate = parseFloat(speed.value) || 1;
   });
+  player.addEventListener("review:stop", stop);  // drawing.js, before drawing on the frame
   document.getElementById("frame-back").addEventListener("click", function () {
     stepFrames(-1);
   });
@@ -186,6 +187,8 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey
         || typing(event.target)) { return; }
+    // While drawing on the frame (drawing.js) the keys rest: the frame must stay put.
+    if (player.classList.contains("drawing")) { return; }
     var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     var done = true;
     if (key === "ArrowLeft" || key === "ArrowRight") {

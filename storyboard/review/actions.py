@@ -12,6 +12,7 @@ from django.utils import dateformat, timezone
 from storyboard.boards.models import Storyboard
 from storyboard.jobs.actions import remix_job
 from storyboard.jobs.models import Clip, State
+from storyboard.review.drawing import DrawingError, parse_drawing
 from storyboard.review.models import (
     COMMENT_MAX,
     NOTE_MAX,
@@ -32,8 +33,9 @@ class ReviewRefused(Exception):
 
 
 def add_comment(clip: Clip, user, seconds: float, text: str, *, share=None,
-                guest_name: str = "") -> Comment:
-    """`share` and `guest_name`: a guest of a share link writes it (user is None)."""
+                guest_name: str = "", drawing: str | None = None) -> Comment:
+    """`share` and `guest_name`: a guest of a share link writes it (user is None). `drawing`:
+    the drawing on the frame as posted (JSON text, storyboard/review/drawing.py), or none."""
     text = (text or "").strip()
     if not text:
         raise ReviewRefused("Comment: write something before posting.", "text")
@@ -45,11 +47,15 @@ def add_comment(clip: Clip, user, seconds: float, text: str, *, share=None,
     if seconds > clip.seconds + 0.05:  # the last frame's time rounds to the clip's length
         raise ReviewRefused(f"Time: {format_time_code(seconds)} is past the end of the clip "
                             f"({format_time_code(clip.seconds)}).", "seconds")
+    try:
+        shapes = parse_drawing(drawing)
+    except DrawingError as refused:
+        raise ReviewRefused(str(refused), "drawing") from None
     seconds = min(seconds, clip.seconds)
     shot = shot_at(shot_plan(clip.job.snapshot, clip.seconds), seconds)
     comment = Comment.objects.create(clip=clip, team_id=clip.team_id, author=user,
                                      seconds=seconds, shot=shot, text=text, share=share,
-                                     guest_name=guest_name)
+                                     guest_name=guest_name, drawing=shapes)
     webhook_events.comment_added(comment)
     return comment
 

@@ -79,6 +79,9 @@ class Comment(models.Model):
     guest_name = models.CharField(max_length=80, blank=True)
     share = models.ForeignKey("shares.ShareLink", on_delete=models.SET_NULL, null=True,
                               blank=True, related_name="comments")
+    # Shapes drawn on the frame at `seconds`, as vector data checked by review/drawing.py
+    # (never an image); empty when the comment has no drawing.
+    drawing = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

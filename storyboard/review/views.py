@@ -96,7 +96,9 @@ def comment(request, clip_id: int):
     error = None
     try:
         actions.add_comment(clip, request.user, parse_time_code(typed["seconds"]),
-                            typed["text"])
+                            typed["text"],
+                            # Not sent back on a refusal: review's drawing.js keeps it.
+                            drawing=request.POST.get("drawing", ""))
     except TimeCodeError as refused:
         error = {"field": "seconds", "message": str(refused)}
     except actions.ReviewRefused as refused:

@@ -158,7 +158,8 @@ def comment(request, share, token):
     text = _clean(request.POST.get("text", ""))
     try:
         review_actions.add_comment(share.clip, None, parse_time_code(seconds), text,
-                                   share=share, guest_name=guest)
+                                   share=share, guest_name=guest,
+                                   drawing=request.POST.get("drawing", ""))
     except (TimeCodeError, review_actions.ReviewRefused) as refused:
         messages.error(request, str(refused))
         return redirect("share:page", token)
