@@ -1,8 +1,9 @@
 """Review by a guest in a real browser, at 1280×720: an editor shares a take with a password
 and decision rights; a guest opens the link in a fresh browser context, enters the password and
-a name, comments at 4.2 s (shot 2 of 3) and requests a retake; the editor sees the guest's
-comment and decision in the team's review and on the new revision; revoking the link makes the
-guest's page and media answer 404."""
+a name, comments at 4.2 s (shot 2 of 3) with a drawing on the frame (a rectangle and an arrow,
+drawn with the mouse) and requests a retake; the editor sees the guest's comment, its drawing
+over the video and the decision in the team's review and on the new revision; revoking the
+link makes the guest's page and media answer 404."""
 
 import os
 import re
@@ -32,6 +33,26 @@ def studio(django_user_model):
                                        "Waves on the rocks")):
         Shot.objects.create(storyboard=board, position=position, prompt=prompt, duration="3")
     return team, eddie, board
+
+
+def on_frame(page, x: float, y: float) -> tuple[float, float]:
+    """The screen point of (x, y) on the frame (0..1 each way), through the overlay's transform."""
+    return tuple(page.evaluate(
+        """([x, y]) => { const svg = document.getElementById('overlay');
+             const box = svg.viewBox.baseVal, m = svg.getScreenCTM();
+             return [m.a * x * box.width + m.e, m.d * y * box.height + m.f]; }""", [x, y]))
+
+
+def drag(page, start, end) -> None:
+    page.mouse.move(*on_frame(page, *start))
+    page.mouse.down()
+    page.mouse.move(*on_frame(page, *end), steps=6)
+    page.mouse.up()
+
+
+def shapes_over_the_video(page) -> list[str]:
+    return page.evaluate("() => [...document.getElementById('overlay').children]"
+                         ".map(e => e.tagName)")
 
 
 def shot(page, shots_dir, name):
@@ -82,8 +103,21 @@ def test_a_guest_comments_and_asks_for_a_retake_then_the_link_is_revoked(
         video_url = guest.get_by_label("Clip of Coast").evaluate("v => v.currentSrc")
         assert "/media/" in video_url
 
-        guest.get_by_label("Time code").fill("4.2")
+        # At 4.2 s the guest draws on the frame: Draw pauses there and takes its time code.
+        guest.get_by_label("Position in the clip").fill("4.2")
+        guest.wait_for_function("() => Math.abs(document.getElementById('review-video')"
+                                ".currentTime - 4.2) < 0.01")
+        tools = guest.get_by_role("group", name="Drawing on the frame")
+        tools.get_by_role("button", name="Draw on the frame").click()
+        expect(guest.get_by_label("Time code")).to_have_value("4.19")
         expect(guest.get_by_text("Shot 2 of 3")).to_be_visible()
+        tools.get_by_role("button", name="Rectangle").click()
+        drag(guest, (0.62, 0.18), (0.86, 0.62))
+        tools.get_by_role("button", name="Yellow").click()
+        tools.get_by_role("button", name="Arrow").click()
+        drag(guest, (0.30, 0.75), (0.60, 0.45))
+        expect(tools.get_by_role("status")).to_have_text(
+            "2 shapes at 0:04.2: posted with your comment.")
         guest.get_by_label("Comment", exact=True).fill("The pan starts late")
         guest.get_by_role("button", name="Add comment").click()
         entry = guest.get_by_role("list", name="Comments").get_by_role("listitem").filter(
@@ -91,17 +125,27 @@ def test_a_guest_comments_and_asks_for_a_retake_then_the_link_is_revoked(
         expect(entry).to_contain_text("0:04.2")
         expect(entry).to_contain_text("Shot 2 of 3")
         expect(entry).to_contain_text("guest: Ana")
+        # Back on the page (it reloaded), clicking the comment shows the drawing over the video.
+        entry.get_by_role("button", name="Show the drawing at 0:04.2").click()
+        expect(guest.get_by_role("img", name="Drawing of the comment at 0:04.2")).to_be_visible()
+        assert shapes_over_the_video(guest) == ["rect", "line", "polyline"]
+        shot(guest, shots_dir, "2-guest-drawing")
 
         guest.get_by_label("Note for the retake").fill("Slower pan in shot 2, please")
         guest.get_by_role("button", name="Request retake").click()
         expect(guest.get_by_label("Review state")).to_have_text("Retake requested")
         shot(guest, shots_dir, "2-guest")
 
-        # The editor sees the guest's comment and decision in the team's review...
+        # The editor sees the guest's comment, its drawing and decision in the team's review...
         page.goto(f"{live_server.url}/review/clips/{clip.pk}/")
         comments = page.get_by_role("list", name="Comments")
-        expect(comments.get_by_role("listitem").filter(has_text="The pan starts late")
-               ).to_contain_text("guest: Ana")
+        theirs = comments.get_by_role("listitem").filter(has_text="The pan starts late")
+        expect(theirs).to_contain_text("guest: Ana")
+        page.wait_for_function("() => document.getElementById('review-video').readyState >= 1")
+        theirs.get_by_role("button", name="Show the drawing at 0:04.2").click()
+        expect(page.get_by_role("img", name="Drawing of the comment at 0:04.2")).to_be_visible()
+        assert shapes_over_the_video(page) == ["rect", "line", "polyline"]
+        shot(page, shots_dir, "3-editor-drawing")
         history = page.get_by_role("list", name="Decisions")
         expect(history).to_contain_text("Retake requested")
         expect(history).to_contain_text("by guest: Ana")
@@ -112,6 +156,8 @@ def test_a_guest_comments_and_asks_for_a_retake_then_the_link_is_revoked(
         expect(note).to_contain_text("Retake requested by guest: Ana")
         expect(note.get_by_role("list", name="Comments on the take")).to_contain_text(
             "0:04.2 · shot 2 · The pan starts late — guest: Ana")
+        expect(note.get_by_role("link", name="The drawing at 0:04.2, over the take")
+               ).to_be_visible()
         shot(page, shots_dir, "3-editor")
 
         # The team's list shows the link opened, by one guest; revoking stops it at once.
