@@ -21,12 +21,13 @@ api = NinjaAPI(
 )
 errors.install(api)
 
-from storyboard.api import clips, jobs, library, storyboards  # noqa: E402 - they need `api`
+from storyboard.api import clips, jobs, library, sequences, storyboards  # noqa: E402 - they need `api`
 
 api.add_router("/storyboards", storyboards.router)
 api.add_router("/jobs", jobs.router)
 api.add_router("/clips", clips.router)
 api.add_router("/library", library.router)
+api.add_router("/sequences", sequences.router)
 
 # Share links live under two prefixes (/clips/{id}/share-links, /share-links/{id}): one router
 # of their own, mounted at the root.

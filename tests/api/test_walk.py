@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from authz import _board, _clip, _job, _share_link, database_digest
+from authz import _board, _clip, _job, _sequence, _share_link, database_digest
 from library.media_factory import jpeg, upload
 
 from storyboard.api.main import api
@@ -27,7 +27,8 @@ def _operations():
 
 OPERATIONS = sorted(set(_operations()))
 PARAMS = {"board_id": _board, "job_id": _job, "clip_id": _clip,
-          "link_id": lambda cast: _share_link(cast)[0].pk}
+          "link_id": lambda cast: _share_link(cast)[0].pk,
+          "sequence_id": lambda cast: _sequence(cast).pk}
 BODIES = {
     ("POST", "/storyboards"): lambda cast: {"title": "Walked", "prompt": "A", "duration": "5"},
     ("PUT", "/storyboards/{board_id}"): lambda cast: {
@@ -36,8 +37,10 @@ BODIES = {
     ("POST", "/library/images"): lambda cast: {"file": upload(jpeg(), "walk.jpg")},
     ("POST", "/clips/{clip_id}/share-links"): lambda cast: {
         "expires_in_days": 7, "password": "walk", "can_decide": True},
+    ("POST", "/sequences"): lambda cast: {"title": "Walked", "storyboards": [_board(cast)]},
 }
 HEADERS = {("POST", "/storyboards/{board_id}/submit"): {"Idempotency-Key": "walk"}}
+QUERIES = {("GET", "/sequences/{sequence_id}/export"): "?format=otio"}  # required parameters
 
 
 def _id(op):
@@ -48,6 +51,7 @@ def _prepare(client, op, cast, token):
     """The request, its objects made first (so the digest taken after sees them)."""
     method, path, _ = op
     url = "/api/v1" + re.sub(r"{(\w+)}", lambda m: str(PARAMS[m.group(1)](cast)), path)
+    url += QUERIES.get(op[:2], "")
     headers = {**HEADERS.get(op[:2], {})}
     if token:
         headers["Authorization"] = f"Bearer {token}"
