@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "storyboard.admin_site.OperatorsAdminConfig",  # django.contrib.admin, superusers only
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "storyboard.sequences",
     "ninja",  # the API docs page's static Swagger UI files (no CDN: the CSP allows none)
     "storyboard.api",
+    "storyboard.audit",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     # Every view needs a signed-in user unless marked `login_not_required`.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "storyboard.teams.middleware.CurrentTeamMiddleware",
+    # Who acts and from where, for the audit rows the actions write (storyboard/audit).
+    "storyboard.audit.middleware.AuditContextMiddleware",
     # Last, so that a locked-out login attempt is answered before any view runs.
     "axes.middleware.AxesMiddleware",
 ]

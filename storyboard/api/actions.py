@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from storyboard.api.models import NAME_MAX, ApiToken
+from storyboard.audit import actions as audit
 from storyboard.teams.models import Membership, hash_token
 
 # Recognisable in a leaked log or a secret scanner's rules.
@@ -38,6 +39,8 @@ def create_token(membership: Membership, name: str) -> tuple[ApiToken, str]:
         with transaction.atomic():
             row = ApiToken.objects.create(team=membership.team, user=membership.user, name=name,
                                           token_hash=hash_token(token))
+            audit.record(audit.Kind.TOKEN_CREATED, team=membership.team, target=row,
+                         target_text=name, details={"name": name, "acts_as": row.user.username})
     except IntegrityError:
         raise TokenRefused(f"The team already has a token called “{name}”: choose another "
                            f"name, or revoke that one first.") from None
@@ -46,5 +49,8 @@ def create_token(membership: Membership, name: str) -> tuple[ApiToken, str]:
 
 def revoke_token(token: ApiToken) -> None:
     """At once: the next request with it is refused (it is looked up at every request)."""
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+    with transaction.atomic():
+        if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+                revoked_at=timezone.now()):
+            audit.record(audit.Kind.TOKEN_REVOKED, team=token.team_id, target=token,
+                         target_text=token.name, details={"name": token.name})

@@ -9,6 +9,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone
 
+from storyboard.audit import actions as audit
 from storyboard.boards.models import Storyboard
 from storyboard.jobs.actions import remix_job
 from storyboard.jobs.models import Clip, State
@@ -75,6 +76,11 @@ def _decide(clip: Clip, user, kind: str, note: str = "",
     if not updated:
         ClipReview.objects.create(clip=clip, team_id=clip.team_id, state=state,
                                   decision=decision)
+    audit.record(audit.Kind.CLIP_APPROVED if kind == Decision.Kind.APPROVE
+                 else audit.Kind.RETAKE_REQUESTED, team=clip.team_id, target=clip,
+                 target_text=clip.job.title, guest=guest_name,
+                 details={"note": note, "revision": revision.pk if revision else None,
+                          "share_link": share.pk if share else None})
     webhook_events.review_decided(decision)  # clip.approved or retake.requested
     return decision
 

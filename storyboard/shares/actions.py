@@ -9,6 +9,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from storyboard.audit import actions as audit
 from storyboard.jobs.models import Clip, State
 from storyboard.shares.models import EXPIRY_DAYS, GUEST_NAME_MAX, Guest, ShareLink
 from storyboard.shares.signing import new_token
@@ -24,6 +25,7 @@ class ShareRefused(Exception):
         self.field = field
 
 
+@transaction.atomic
 def create_share(clip: Clip, user, days: int, password: str = "",
                  guests_may_decide: bool = False) -> tuple[ShareLink, str]:
     """The new link and its token (shown once: only its hash is kept)."""
@@ -37,6 +39,10 @@ def create_share(clip: Clip, user, days: int, password: str = "",
         team_id=clip.team_id, clip=clip, created_by=user, token_hash=hash_token(token),
         password_hash=make_password(password) if password else "",
         guests_may_decide=guests_may_decide, expires_at=timezone.now() + timedelta(days=days))
+    audit.record(audit.Kind.SHARE_CREATED, team=share.team_id, target=share,
+                 target_text=share.clip.job.title if share.clip_id else share.storyboard.title,
+                 details={"expires_at": share.expires_at, "protected": bool(password),
+                          "guests_may_decide": guests_may_decide})
     return share, token
 
 
@@ -48,9 +54,12 @@ def find_share(token: str) -> ShareLink | None:
             .filter(token_hash=hash_token(token)).first())
 
 
+@transaction.atomic
 def revoke_share(share: ShareLink) -> None:
-    ShareLink.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now())
+    if ShareLink.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()):
+        audit.record(audit.Kind.SHARE_REVOKED, team=share.team_id, target=share,
+                     target_text=share.clip.job.title if share.clip_id else share.storyboard.title)
 
 
 def password_matches(share: ShareLink, password: str) -> bool:

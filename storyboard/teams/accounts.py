@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from storyboard.audit import actions as audit
 from storyboard.providers import http
 from storyboard.providers.base import ProviderError
 from storyboard.providers.registry import PROVIDERS, provider_for
@@ -118,14 +119,21 @@ def _clean(data: AccountInput, *, existing: ProviderAccount | None = None) -> di
     return merged
 
 
+# What the audit log says about an account: its settings, never its credentials.
+_LOGGED = ("dialect", "label", "base_url", "max_jobs", "vip", "sandbox")
+
+
 def add_account(team: Team, data: AccountInput) -> ProviderAccount:
     credentials = _clean(data)
     try:
         with transaction.atomic():
-            return ProviderAccount.objects.create(
+            account = ProviderAccount.objects.create(
                 team=team, dialect=data.dialect, label=data.label, base_url=data.base_url,
                 max_jobs=data.max_jobs, vip=data.vip, sandbox=data.sandbox,
                 credentials_encrypted=encrypt_credentials(credentials))
+            audit.record(audit.Kind.ACCOUNT_ADDED, team=team, target=account,
+                         details={name: getattr(account, name) for name in _LOGGED})
+            return account
     except IntegrityError:
         raise AccountError(f"Label: {team.name} already has an account called "
                            f"{data.label!r}.") from None
@@ -138,14 +146,23 @@ def change_account(account: ProviderAccount, data: AccountInput) -> ProviderAcco
     except CredentialsUnreadable:
         previous = {}
     credentials = _clean(data, existing=account) if previous else _clean(data)
+    before = {name: getattr(account, name) for name in _LOGGED}
     account.dialect, account.label = data.dialect, data.label
     account.base_url, account.max_jobs = data.base_url, data.max_jobs
     account.vip, account.sandbox = data.vip, data.sandbox
     account.credentials_encrypted = encrypt_credentials(credentials)
     account.tested_at, account.test_ok, account.test_message = None, None, ""
+    changed = {name: [before[name], getattr(account, name)] for name in _LOGGED
+               if before[name] != getattr(account, name)}
+    # Which credential fields got a new value: their names only.
+    renewed = [field.label for field in PROVIDERS[account.dialect].credentials
+               if credentials.get(field.name, "") != previous.get(field.name, "")]
     try:
         with transaction.atomic():
             account.save()
+            audit.record(audit.Kind.CREDENTIALS_CHANGED if renewed
+                         else audit.Kind.ACCOUNT_CHANGED, team=account.team_id, target=account,
+                         details={"changed": changed, "renewed": renewed})
     except IntegrityError:
         raise AccountError(f"Label: {account.team.name} already has an account called "
                            f"{data.label!r}.") from None
@@ -169,6 +186,8 @@ def remove_account(account: ProviderAccount) -> None:
         if count:
             raise AccountError(running_jobs_text(
                 count, list(running.select_related("storyboard").order_by("created_at")[:5])))
+        audit.record(audit.Kind.ACCOUNT_REMOVED, team=account.team_id, target=account,
+                     details={"dialect": account.dialect, "label": account.label})
         account.delete()
 
 

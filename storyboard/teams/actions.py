@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from storyboard.audit import actions as audit
 from storyboard.teams.models import Invitation, Membership, Team, hash_token
 from storyboard.teams.roles import Role
 
@@ -52,14 +53,18 @@ def create_invitation(team: Team, created_by, role: str, note: str = "") -> tupl
     if len(note) > 120:
         raise TeamError(f"Note: at most 120 characters (this one has {len(note)}).")
     token, token_hash = Invitation.new_token()
-    invitation = Invitation.objects.create(
-        team=team,
-        role=role,
-        note=note,
-        token_hash=token_hash,
-        created_by=created_by,
-        expires_at=timezone.now() + timedelta(days=settings.STORYBOARD_INVITATION_DAYS),
-    )
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            team=team,
+            role=role,
+            note=note,
+            token_hash=token_hash,
+            created_by=created_by,
+            expires_at=timezone.now() + timedelta(days=settings.STORYBOARD_INVITATION_DAYS),
+        )
+        audit.record(audit.Kind.INVITATION_CREATED, team=team, target=invitation,
+                     target_text=f"invitation as {role}",
+                     details={"role": role, "note": note, "expires_at": invitation.expires_at})
     return invitation, token
 
 
@@ -94,7 +99,13 @@ def accept_invitation(token: str, user) -> Membership:
             raise TeamError(
                 "This invitation link has already been used. Ask the team's owner for a new one."
             )
-        return Membership.objects.create(team=invitation.team, user=user, role=invitation.role)
+        membership = Membership.objects.create(team=invitation.team, user=user,
+                                               role=invitation.role)
+        # The new member acts: a sign-up is not signed in yet when this runs.
+        audit.record(audit.Kind.MEMBER_JOINED, team=invitation.team, target=membership,
+                     target_text=user.get_username(), user=user,
+                     details={"role": invitation.role, "invitation": invitation.pk})
+        return membership
 
 
 def sign_up_with_invitation(token: str, username: str, password: str):
@@ -112,9 +123,13 @@ def sign_up_with_invitation(token: str, username: str, password: str):
 def revoke_invitation(invitation: Invitation) -> None:
     if invitation.state != "pending":
         raise TeamError(f"This invitation is already {invitation.state}.")
-    Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
+    with transaction.atomic():
+        if Invitation.objects.filter(pk=invitation.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        ):
+            audit.record(audit.Kind.INVITATION_REVOKED, team=invitation.team_id,
+                         target=invitation, target_text=f"invitation as {invitation.role}",
+                         details={"role": invitation.role, "note": invitation.note})
 
 
 def _other_owners(membership: Membership) -> int:
@@ -134,8 +149,13 @@ def change_role(membership: Membership, role: str) -> Membership:
                 f"{membership.user.username} is the last owner of {membership.team.name}: "
                 "make someone else an owner first."
             )
-        membership.role = role
+        before, membership.role = membership.role, role
         membership.save(update_fields=["role"])
+        if before != role:
+            audit.record(audit.Kind.ROLE_CHANGED, team=membership.team_id, target=membership,
+                         target_text=membership.user.username,
+                         details={"member": membership.user.username, "from": before,
+                                  "to": role})
     return membership
 
 
@@ -147,6 +167,9 @@ def remove_member(membership: Membership) -> None:
                 f"{membership.user.username} is the last owner of {membership.team.name}: "
                 "make someone else an owner first."
             )
+        audit.record(audit.Kind.MEMBER_REMOVED, team=membership.team_id, target=membership,
+                     target_text=membership.user.username,
+                     details={"member": membership.user.username, "role": membership.role})
         membership.delete()
 
 
