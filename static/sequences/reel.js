@@ -1,8 +1,8 @@
 // The reel: the chosen takes of a sequence back to back in one <video> element, switching its
 // source at the end of each, with one scrubber across the whole reel. Thick marks are
 // storyboard boundaries, dashed ones shot boundaries (the planned seconds scaled to the take's
-// real length). A storyboard with no take plays its animatic, labelled "Animatic"; one with
-// neither is skipped, its span marked on the scrubber.
+// real length). A storyboard with no take plays its animatic, labelled "Animatic (no take
+// yet)" and hatched yellow on the scrubber; one with neither is skipped, its span hatched grey.
 (function () {
   "use strict";
   function start() {
@@ -27,6 +27,9 @@
     var total = parseFloat(scrubber.getAttribute("data-total")) || 0;
     var current = -1;
     var wantPlay = false;
+    // Where to go in a source being loaded: one listener for all sources, so quick seeks
+    // across storyboards do not pile up listeners that jump back to an older position.
+    var pending = null;
 
     function pct(t) { return total ? (100 * t / total) + "%" : "0"; }
     function mark(cls, at, width) {
@@ -39,7 +42,9 @@
     items.forEach(function (item, i) {
       if (i > 0) mark("board", item.start);
       item.shots.forEach(function (s) { mark("shot", item.start + s); });
-      if (item.kind !== "take") mark("animatic-span", item.start, item.seconds);
+      // Hatched: yellow where an animatic stands in, grey where nothing plays (skipped).
+      if (item.kind === "animatic") mark("animatic-span", item.start, item.seconds);
+      if (item.kind === "none") mark("skipped-span", item.start, item.seconds);
     });
 
     function playable(i) { return i >= 0 && i < items.length && items[i].src; }
@@ -62,12 +67,10 @@
       label(i);
       if (current !== i) {
         current = i;
+        pending = offset;
         video.src = item.src;
-        video.addEventListener("loadedmetadata", function once() {
-          video.removeEventListener("loadedmetadata", once);
-          video.currentTime = Math.min(offset, Math.max(0, (video.duration || item.seconds) - 0.05));
-          if (wantPlay) video.play().catch(function () {});
-        });
+      } else if (pending !== null) {
+        pending = offset;  // the source is still loading: the newest seek wins
       } else {
         video.currentTime = offset;
         if (wantPlay) video.play().catch(function () {});
@@ -82,6 +85,13 @@
       show(i < items.length ? items[i].start + offset : total);
       load(i, offset);
     }
+    video.addEventListener("loadedmetadata", function () {
+      if (pending === null || current < 0) return;
+      var seconds = video.duration || items[current].seconds;
+      video.currentTime = Math.min(pending, Math.max(0, seconds - 0.05));
+      pending = null;
+      if (wantPlay) video.play().catch(function () {});
+    });
     video.addEventListener("timeupdate", function () {
       if (current < 0) return;
       var item = items[current];

@@ -156,6 +156,8 @@ def detail(request, sequence_id: int):
         "addable": addable, "playable": any(row.take or row.preview for row in rows),
         "export_formats": SequenceExport.Format.choices,
         "missing_takes": [row.entry.storyboard.title for row in rows if row.take is None],
+        "stand_ins": any(row.take is None and row.preview for row in rows),
+        "skipped": any(row.take is None and row.preview is None for row in rows),
     })
 
 
