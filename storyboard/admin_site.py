@@ -18,6 +18,21 @@ class OperatorsAdminSite(admin.AdminSite):
         return request.user.is_active and request.user.is_superuser
 
 
+class ReadOnly(admin.ModelAdmin):
+    """Rows the app's actions write: shown, never added, changed or deleted here. The actions
+    apply the rules (the last owner stays, an account in use is not removed) and write the
+    audit log; the admin would bypass both."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class OperatorsAdminConfig(AdminConfig):
     # django-q2 and django-axes register their pages on admin.site, which this makes ours.
     default_site = "storyboard.admin_site.OperatorsAdminSite"

@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
@@ -18,9 +19,12 @@ urlpatterns = [
     path("team/share-links/", include("storyboard.shares.team_urls")),
     path("s/", include("storyboard.shares.guest_urls")),
     path("team/api-tokens/", include("storyboard.api.page_urls")),
+    path("team/audit/", include("storyboard.audit.urls")),
     path("team/", include("storyboard.teams.urls")),
     path("jobs/", include("storyboard.jobs.urls")),
     path("api/v1/", include("storyboard.api.urls")),
+    # Operators only (superusers; storyboard/admin_site.py, docs/deployment.md).
+    path("admin/", admin.site.urls),
 ]
 
 handler400 = "storyboard.views.bad_request"

@@ -25,6 +25,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeAlias, cast
 
 import av
 from av.video.frame import PictureType
@@ -114,7 +115,8 @@ def _open_encoder(
     last_error: Exception | None = None
     for name in ENCODERS:
         try:
-            stream = container.add_stream(name, rate=FPS)
+            # A video codec's name gives a video stream (PyAV's types know it only for literals).
+            stream = cast(av.video.stream.VideoStream, container.add_stream(name, rate=FPS))
         except (av.error.FFmpegError, ValueError) as exc:  # not in this FFmpeg build
             last_error = exc
             continue
@@ -144,14 +146,20 @@ def _validate_size(size: tuple[int, int]) -> tuple[int, int]:
     return width, height
 
 
+# What the drawing thread hands the encoder: a frame, the exception that stopped it, or None at
+# the end.
+_Handed: TypeAlias = "av.VideoFrame | BaseException | None"
+
+
 def _produce(
-    frames: Generator[av.VideoFrame, None, None], out: queue.Queue, stop: threading.Event
+    frames: Generator[av.VideoFrame, None, None], out: queue.Queue[_Handed],
+    stop: threading.Event,
 ) -> None:
     """Fill ``out`` from ``frames``; ends with None, or with the exception that stopped it.
     Gives up as soon as ``stop`` is set (the encoder failed), so it never blocks on a full
     queue nobody reads."""
 
-    def put(item: object) -> bool:
+    def put(item: _Handed) -> bool:
         while not stop.is_set():
             try:
                 out.put(item, timeout=0.05)
@@ -174,7 +182,7 @@ def _produce(
 def _threaded(frames: Generator[av.VideoFrame, None, None]) -> Iterator[av.VideoFrame]:
     """``frames`` made on a worker thread: Pillow and swscale release the GIL, so drawing
     the next frames overlaps with x264 encoding the current ones."""
-    q: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
+    q: queue.Queue[_Handed] = queue.Queue(maxsize=QUEUE_FRAMES)
     stop = threading.Event()
     worker = threading.Thread(target=_produce, args=(frames, q, stop), daemon=True)
     worker.start()

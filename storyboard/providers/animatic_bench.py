@@ -25,6 +25,10 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where used: the parent process stays small
+    from storyboard.rules import Storyboard
 
 BUDGET_SECONDS = 3.0
 BUDGET_MB = 300
@@ -59,7 +63,7 @@ def make_references(folder: Path) -> dict[str, Path]:
     return out
 
 
-def bench_storyboard():
+def bench_storyboard() -> Storyboard:
     from storyboard.rules import Attachment, Settings, Shot, Storyboard, Target
 
     prompts = [
@@ -111,7 +115,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _child_render(folder: Path, trace: bool) -> dict:
+def _child_render(folder: Path, trace: bool) -> dict[str, Any]:
     from storyboard.providers.animatic import render_animatic
 
     images = {slot: folder / f"reference_{n + 1}.jpg" for n, slot in enumerate(SLOTS)}
@@ -124,7 +128,7 @@ def _child_render(folder: Path, trace: bool) -> dict:
     start, cpu = time.perf_counter(), _cpu_seconds()
     result = render_animatic(sb, folder / "bench.mp4", images=images)
     wall = time.perf_counter() - start
-    out = {"wall": wall, "cpu": _cpu_seconds() - cpu, "rss_mb": _peak_rss_mb()}
+    out: dict[str, Any] = {"wall": wall, "cpu": _cpu_seconds() - cpu, "rss_mb": _peak_rss_mb()}
     out["frames"] = result.frames
     out["fallbacks"] = fallbacks.messages
     out["duration"] = result.duration
@@ -134,7 +138,7 @@ def _child_render(folder: Path, trace: bool) -> dict:
     return out
 
 
-def _child_baseline(folder: Path) -> dict:
+def _child_baseline(folder: Path) -> dict[str, Any]:
     """The same encoder fed the same number of blank frames: the machine's speed today."""
     import av
     from PIL import Image
@@ -155,7 +159,7 @@ def _child_baseline(folder: Path) -> dict:
     return {"wall": wall, "cpu": _cpu_seconds() - cpu, "rss_mb": _peak_rss_mb()}
 
 
-def _run_child(kind: str, folder: Path) -> dict:
+def _run_child(kind: str, folder: Path) -> dict[str, Any]:
     cmd = [
         sys.executable,
         "-m",
@@ -165,7 +169,8 @@ def _run_child(kind: str, folder: Path) -> dict:
         str(folder),
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)  # noqa: S603
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return measured
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,7 +46,7 @@ def to_yuv444(img: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
     frame = VideoReformatter().reformat(
         av.VideoFrame.from_image(img.convert("RGB")),
         format="yuv444p",
-        dst_colorspace="ITU709",
+        dst_colorspace="ITU709",  # type: ignore[arg-type]  # PyAV takes names; its stub says int
         dst_color_range="MPEG",
     )
     planes = tuple(
@@ -210,7 +210,9 @@ def mapped_writes() -> bool:
 
 
 def _map(plane: av.video.plane.VideoPlane) -> Image.Image:
-    return Image.frombuffer("L", (plane.width, plane.height), plane, "raw", "L", plane.line_size, 1)
+    # A plane is a buffer (the buffer protocol); Pillow's stub lists bytes-like types only.
+    return Image.frombuffer("L", (plane.width, plane.height), plane,  # type: ignore[arg-type]
+                            "raw", "L", plane.line_size, 1)
 
 
 def compose(

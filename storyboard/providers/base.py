@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
@@ -34,6 +34,14 @@ class Failure(enum.StrEnum):
 
 
 RETRYABLE_BY_DEFAULT = {Failure.RATE_LIMITED, Failure.PROVIDER_FAULT, Failure.NETWORK}
+
+
+class ErrorContext(TypedDict, total=False):
+    """What an adapter's error parser passes to every ProviderError it makes (`**common`)."""
+
+    status: int | None
+    code: str | int | None
+    provider_text: str
 
 
 class ProviderError(Exception):
@@ -194,6 +202,9 @@ class Provider:
     # Polling a finished task again answers with result links signed anew, so a link that
     # expired before it was fetched can be replaced (the worker asks at most a few times).
     fresh_result_links = False
+    # Requests carry tokens stamped with this machine's clock (not-before / expiry), so a clock
+    # off by more than a few seconds gets them refused (`manage.py doctor` compares clocks).
+    clock_stamped_tokens = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

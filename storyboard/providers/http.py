@@ -18,9 +18,10 @@ import ipaddress
 import os
 import socket
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpcore
 import httpx
@@ -167,11 +168,11 @@ class _SandboxOnly(httpx.BaseTransport):
 
 
 def _sandbox_transport() -> httpx.BaseTransport:
+    if isinstance(_sandbox, tuple):
+        return _SandboxOnly(_sandbox)
     if _sandbox == ANY_SANDBOX:
         return checked_transport(allow_loopback=True)
-    if _sandbox is None:
-        return checked_transport()
-    return _SandboxOnly(_sandbox)
+    return checked_transport()  # no sandbox: loopback nowhere
 
 
 class _CheckedBackend(httpcore.SyncBackend):
@@ -181,7 +182,9 @@ class _CheckedBackend(httpcore.SyncBackend):
     def __init__(self, *, allow_loopback: bool):
         self.allow_loopback = allow_loopback
 
-    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
         try:
             addresses = [ipaddress.ip_address(host)]  # an address already: nothing to resolve
         except ValueError:
@@ -214,7 +217,7 @@ def checked_transport(*, allow_loopback: bool = False) -> httpx.HTTPTransport:
 
 
 def build_client(*, allow_loopback: bool = False, transport: httpx.BaseTransport | None = None,
-                 timeout: httpx.Timeout = DEFAULT_TIMEOUT, headers: dict | None = None
+                 timeout: httpx.Timeout = DEFAULT_TIMEOUT, headers: dict[str, str] | None = None
                  ) -> httpx.Client:
     """`allow_loopback` is for sandbox accounts: loopback only at the configured sandbox."""
     if transport is None:
@@ -324,7 +327,7 @@ def download(client: httpx.Client, url: str, dest: Path, *, max_bytes: int) -> D
     return Downloaded(dest, size, digest, content_type)
 
 
-def _write_capped(response: httpx.Response, out, max_bytes: int) -> tuple[int, str]:
+def _write_capped(response: httpx.Response, out: IO[bytes], max_bytes: int) -> tuple[int, str]:
     declared = response.headers.get("content-length")
     expected = int(declared) if declared and declared.isdigit() else None
     if expected is not None and expected > max_bytes:

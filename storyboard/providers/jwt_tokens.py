@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import time
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import jwt
 from jwt.warnings import InsecureKeyLengthWarning
+
+if TYPE_CHECKING:
+    from jwt.types import Options
 
 # The secret key is issued by the vendor: its length is not ours to choose.
 warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning)
@@ -37,7 +40,7 @@ def mint(access_key: str, secret_key: str, *, now: float | None = None,
 def verify(token: str, access_key: str, secret_key: str, *, leeway: int = CLOCK_SKEW,
            now: float | None = None) -> dict[str, Any]:
     """The token's claims, or TokenRejected with the code the official API answers."""
-    options = {"require": ["exp", "iss"], "verify_exp": False, "verify_nbf": False}
+    options: Options = {"require": ["exp", "iss"], "verify_exp": False, "verify_nbf": False}
     try:
         claims = jwt.decode(token, secret_key, algorithms=["HS256"], issuer=access_key,
                             options=options)
@@ -61,7 +64,7 @@ def verify(token: str, access_key: str, secret_key: str, *, leeway: int = CLOCK_
     return claims
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

@@ -23,7 +23,7 @@ PROVIDERS: dict[str, type[Provider]] = {
 LABELS = {dialect: cls.label for dialect, cls in PROVIDERS.items()}
 
 
-def provider_for(account: Account, **kwargs) -> Provider:
+def provider_for(account: Account, **kwargs: Any) -> Provider:
     try:
         cls = PROVIDERS[account.dialect]
     except KeyError:

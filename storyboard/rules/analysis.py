@@ -117,7 +117,8 @@ def analyse(sb: Storyboard) -> Facts:
             )
         )
     secs = [s.seconds for s in shots]
-    total = sum(secs) if secs and all(s is not None for s in secs) else None  # type: ignore[misc]
+    known = [s for s in secs if s is not None]
+    total = sum(known) if secs and len(known) == len(secs) else None
     main = normalise_tokens(sb.settings.prompt) if multi else ""
     facts = Facts(sb, multi, shots, total, main, *_tokens(main))
     for slot, att in sb.sorted_attachments():

@@ -116,7 +116,7 @@ def _count(sb: Storyboard) -> int:
     return 1 if n is None else n
 
 
-def _useapi(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+def _useapi(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict[str, Any]:
     lay = plan_layout(sb, "useapi")
     if _base_video(sb, lay):  # useapi documents video_1 as a reference only, no refer_type
         raise BodyError("useapi takes video_1 only as a feature reference, not a base video")
@@ -151,18 +151,18 @@ def _useapi(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) 
     return body
 
 
-def _video_list(sb: Storyboard, lay: Layout, refs: Mapping[str, Any]) -> list[dict[str, str]]:
-    att = sb.attachments[lay.video]  # type: ignore[index]
+def _video_list(sb: Storyboard, video: str, refs: Mapping[str, Any]) -> list[dict[str, str]]:
+    att = sb.attachments[video]
     return [
         {
-            "video_url": refs[lay.video],
-            "refer_type": att.refer_type,  # type: ignore[index]
+            "video_url": refs[video],
+            "refer_type": att.refer_type,
             "keep_original_sound": "yes" if att.keep_original_sound else "no",
         }
     ]
 
 
-def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict[str, Any]:
     as_images = [s for s, v in refs.items() if isinstance(v, ElementAsImage)]
     lay = plan_layout(sb, "kling", elements_as_images=as_images)
     st = sb.settings
@@ -195,7 +195,7 @@ def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -
     if lay.elements:
         body["element_list"] = [{"element_id": element_id(refs[s])} for s in lay.elements]
     if lay.video:
-        body["video_list"] = _video_list(sb, lay, refs)
+        body["video_list"] = _video_list(sb, lay.video, refs)
     if st.audio and t.model == "v3":
         # default is off; sent only when on, as in the vendor's documented example
         body["sound"] = "on"
@@ -208,7 +208,7 @@ def _kling(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -
     return body
 
 
-def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict[str, Any]:
     if any(slot_kind(s) == "element" for s in sb.attachments):
         raise BodyError("elements are not offered on APIMart")
     lay = plan_layout(sb, "apimart")
@@ -241,7 +241,7 @@ def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions)
     elif lay.images:
         body["image_urls"] = [refs[s] for s, _ in lay.images]
     if lay.video:
-        body["video_list"] = _video_list(sb, lay, refs)
+        body["video_list"] = _video_list(sb, lay.video, refs)
     if t.model == "v3":
         body["audio"] = bool(st.audio)
     if o.watermark is not None:
@@ -249,7 +249,7 @@ def _apimart(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions)
     return body
 
 
-def _animatic(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict:
+def _animatic(sb: Storyboard, t: Target, refs: Mapping[str, Any], o: BodyOptions) -> dict[str, Any]:
     shots = []
     start = 0
     for i, (_, _, s) in enumerate(sb.effective_shots(), start=1):

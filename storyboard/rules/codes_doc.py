@@ -69,6 +69,7 @@ def emitted_severities(rules_dir: Path = RULES_DIR) -> dict[str, set[str]]:
                     and getattr(call.func, "id", "") == "Problem"
                     and len(call.args) >= 2
                     and isinstance(call.args[1], ast.Constant)
+                    and isinstance(call.args[1].value, str)
                 ):
                     continue
                 severity = call.args[0]

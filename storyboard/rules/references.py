@@ -333,7 +333,8 @@ def _elements(
 
 
 def _voice(
-    slot: str, att: Attachment, cap: Capability, label: str, have, out: list[Problem]
+    slot: str, att: Attachment, cap: Capability, label: str, have: frozenset[str] | None,
+    out: list[Problem],
 ) -> None:
     if cap.voice_tags is not None and att.tag not in cap.voice_tags:
         tag = f"its tag is {att.tag}" if att.tag else "it has no tag"

@@ -15,6 +15,7 @@ from storyboard.rules import BodyOptions, Storyboard
 from ..base import (
     CredentialField,
     ElementSpec,
+    ErrorContext,
     Failure,
     Media,
     Provider,
@@ -67,7 +68,7 @@ class ApimartProvider(Provider):
                               data.get("message"), data.get("_text"))
         status = response.status_code
         words = text or f"HTTP {status} with no explanation."
-        common = {"status": status, "provider_text": text}
+        common: ErrorContext = {"status": status, "provider_text": text}
         if status == 402 or any(m in text.lower() for m in CREDIT_MARKERS):
             return ProviderError(Failure.CREDITS, words, retryable=False, **common)
         if status in (401, 403):

@@ -190,7 +190,7 @@ def _refuse(state: SandboxState, fault: str | None) -> None:
 def create(req: Request, state: SandboxState) -> Response:
     authenticate(req, state)
     body = req.json(state.config.max_json_bytes)
-    texts = [body.get("prompt")] if isinstance(body.get("prompt"), str) else []
+    texts: list[str] = [body["prompt"]] if isinstance(body.get("prompt"), str) else []
     if isinstance(body.get("multi_prompt"), list):
         texts += [str(i.get("prompt") or "") for i in body["multi_prompt"] if isinstance(i, dict)]
     faults, refuse = state.faults.for_create("apimart", texts)

@@ -13,7 +13,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..base import CredentialField, Failure, ProviderError, TaskState, TaskStatus
+from ..base import (
+    CredentialField,
+    ElementCreation,
+    ElementSpec,
+    Failure,
+    ProviderError,
+    TaskState,
+    TaskStatus,
+)
 from ..kling.adapter import KlingProvider, parse_official
 
 # The one-api family appends its own trace to every gateway message; not the vendor's words.
@@ -57,7 +65,8 @@ class CometapiProvider(KlingProvider):
             return {"message": REQUEST_ID.sub("", text), "code": error.get("code")}
         return data
 
-    def error_from(self, status, data, retry_after) -> ProviderError:
+    def error_from(self, status: int, data: Mapping[str, Any],
+                   retry_after: float | None) -> ProviderError:
         error = super().error_from(status, data, retry_after)
         if not isinstance(error.code, int) or error.code < 1000:
             quota = f"{error.code or ''} {error.provider_text}".lower()
@@ -83,7 +92,7 @@ class CometapiProvider(KlingProvider):
             return TaskStatus(task_id, parsed.state, progress=progress, raw=data)
         return parsed
 
-    def create_element(self, spec):
+    def create_element(self, spec: ElementSpec) -> ElementCreation:
         raise ProviderError(Failure.REJECTED, "CometAPI has no element-creation route: the "
                             "element's frontal image is sent as a reference instead.",
                             retryable=False)

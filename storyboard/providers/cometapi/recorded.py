@@ -2,6 +2,8 @@
 Omni Query), the wrapped poll form some of its pages show, and the gateway's own error shape
 {"error": {message, type, param, code}}. Data only: no behaviour."""
 
+from typing import Any
+
 CREATE = {"code": 0, "message": "success", "request_id": "878106484537192522",
           "data": {"task_id": "878106484537192522", "task_status": "submitted",
                    "task_info": {}, "created_at": 1777385419126,
@@ -14,7 +16,7 @@ WRAPPED_RUNNING = {"code": "success", "message": "", "data": {
     "task_id": "878106484537192522", "status": "IN_PROGRESS", "progress": "40%", "data": {}}}
 
 
-def gateway_error(message: str, code: str, kind: str = "comet_api_error") -> dict:
+def gateway_error(message: str, code: str, kind: str = "comet_api_error") -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "param": "", "code": code}}
 
 

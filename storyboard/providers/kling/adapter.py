@@ -23,6 +23,7 @@ from ..base import (
     CredentialField,
     ElementCreation,
     ElementSpec,
+    ErrorContext,
     Failure,
     Media,
     Provider,
@@ -85,8 +86,8 @@ class KlingProvider(Provider):
     dialect = "kling"
     label = "Kling (official API)"
     default_base_url = "https://api-singapore.klingai.com"
-    credentials = (CredentialField("access_key", "Access key"),
-                   CredentialField("secret_key", "Secret key"))
+    credentials: tuple[CredentialField, ...] = (CredentialField("access_key", "Access key"),
+                                                CredentialField("secret_key", "Secret key"))
     has_external_task_id = True
     # "external_task_id: custom task id, unique within the account" (official docs): a second
     # create with our job id is refused, so re-sending a create after a lost answer is safe.
@@ -96,6 +97,7 @@ class KlingProvider(Provider):
     # the query string of published answers); each query signs them anew, while the files stay
     # for 30 days (official docs: "videos are cleared after 30 days").
     fresh_result_links = True
+    clock_stamped_tokens = True  # JWTs minted here (jwt_tokens.py): nbf 5 s back, exp 30 min on
     path_prefix = ""
 
     def callback_options(self, url: str, job_ref: str) -> dict[str, str]:
@@ -121,10 +123,11 @@ class KlingProvider(Provider):
         return {"Authorization": f"Bearer {self.token()}"}
 
     # --- envelope ------------------------------------------------------------------------
-    def error_from(self, status: int, data: Mapping[str, Any], retry_after) -> ProviderError:
+    def error_from(self, status: int, data: Mapping[str, Any],
+                   retry_after: float | None) -> ProviderError:
         code = data.get("code")
         text = provider_words(data.get("message"), data.get("_text"))
-        common = {"status": status, "code": code, "provider_text": text}
+        common: ErrorContext = {"status": status, "code": code, "provider_text": text}
         if isinstance(code, int) and code in ERROR_CODES:
             kind, retryable, meaning = ERROR_CODES[code]
             missing = MISSING_ELEMENT.search(text) if code == 1201 else None

@@ -2,6 +2,8 @@
 (official omni-video and element docs as copied in WHQ25/rawgenai docs/research/kling/, and the
 error-code table). Element ids are int64 in every answer. Data only: no behaviour."""
 
+from typing import Any
+
 CREATE = {"code": 0, "message": "SUCCEED", "request_id": "req-1",
           "data": {"task_id": "860000001", "task_status": "submitted",
                    "task_info": {"external_task_id": "job-42"},
@@ -30,7 +32,7 @@ ELEMENT_DONE = {"code": 0, "message": "SUCCEED", "request_id": "req-6",
                                                        "element_name": "Chef"}]}}}
 
 
-def error(code: int, message: str) -> dict:
+def error(code: int, message: str) -> dict[str, Any]:
     """An error envelope (the documented shape: data is null)."""
     return {"code": code, "message": message, "request_id": "req-err", "data": None}
 

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.utils import send_file
@@ -21,16 +21,26 @@ from werkzeug.utils import send_file
 from storyboard.providers.registry import VENDOR_PACKAGES
 
 from . import links
-from .common import dispatch
+from .common import Route, dispatch
 from .config import BASE_PATHS, SandboxConfig
 from .faults import FAULTS
 from .media import poster_png
 from .state import SandboxState, Task
 from .web import ApiError, Request, Response, json_response, text_response
 
+
+class _VendorHalf(Protocol):
+    """What each providers/<vendor>/sandbox.py module offers."""
+
+    ROUTES: list[Route]
+
+    def render_error(self, err: ApiError) -> Response: ...
+
+
 # Each vendor package holds its own half of the sandbox (providers/<vendor>/sandbox.py).
-DIALECT_MODULES: dict[str, Any] = {
-    name: import_module(f"storyboard.providers.{name}.sandbox") for name in VENDOR_PACKAGES
+DIALECT_MODULES: dict[str, _VendorHalf] = {
+    name: cast(_VendorHalf, import_module(f"storyboard.providers.{name}.sandbox"))
+    for name in VENDOR_PACKAGES
 }
 # which render a file name serves, first existing wins (video.mp4: kling's clean url, apimart's)
 FILE_VARIANTS = {

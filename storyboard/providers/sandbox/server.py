@@ -17,7 +17,7 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType, TracebackType
-from typing import Any
+from typing import Any, cast
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.serving import make_server as werkzeug_server
@@ -44,13 +44,18 @@ def make_server(app: SandboxApp, host: str, port: int) -> BaseWSGIServer:
     return werkzeug_server(host, port, app, threaded=True, request_handler=handler)
 
 
+def _bound_address(server: BaseWSGIServer) -> tuple[str, int]:
+    """(host, port) the server listens on: an IP socket's name, a text host and a number."""
+    return cast("tuple[str, int]", server.server_address[:2])
+
+
 class RunningSandbox:
     """A sandbox serving from a background thread; ``.url`` is its root URL."""
 
     def __init__(self, app: SandboxApp, server: BaseWSGIServer) -> None:
         self.app = app
         self.server = server
-        host, port = server.server_address[:2]
+        host, port = _bound_address(server)
         self.url = f"http://{host}:{port}"
         self._thread = threading.Thread(
             target=server.serve_forever,
@@ -157,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    host, port = server.server_address[:2]
+    host, port = _bound_address(server)
     print(
         f"sandbox: serving on http://{host}:{port} (state kept in {args.data_dir})",
         file=sys.stderr,

@@ -19,6 +19,7 @@ from ..base import (
     CredentialField,
     ElementCreation,
     ElementSpec,
+    ErrorContext,
     Failure,
     Media,
     Provider,
@@ -55,7 +56,7 @@ def is_out_of_credits(text: str) -> bool:
 def failure_text(data: Mapping[str, Any]) -> str:
     """The useful words of an answer: `error` when there is one (`message` is generic then,
     e.g. "Internal Server Error"), else `message`."""
-    task = data.get("task") if isinstance(data.get("task"), Mapping) else {}
+    task: Mapping[str, Any] = data["task"] if isinstance(data.get("task"), Mapping) else {}
     errors = provider_words(data.get("error"), task.get("error"))
     return errors or provider_words(data.get("message"), task.get("message"), data.get("_text"))
 
@@ -105,7 +106,7 @@ class UseapiProvider(Provider):
         text = failure_text(data)
         status = response.status_code
         words = text or f"HTTP {status} with no explanation."
-        common = {"status": status, "provider_text": text}
+        common: ErrorContext = {"status": status, "provider_text": text}
         if is_moderation(text):
             return ProviderError(Failure.MODERATION, words, retryable=False, **common)
         if status == 402 or is_out_of_credits(text):
@@ -188,7 +189,7 @@ class UseapiProvider(Provider):
         with open(media.path, "rb") as handle:
             data = self._call("POST", "/assets/", params=self._params(), content=handle.read(),
                               headers={"Content-Type": media.content_type})
-        url = data.get("url")
+        url: str = data.get("url")
         if not url:
             raise ProviderError(Failure.PROVIDER_FAULT, "useapi.net stored the file but gave no "
                                 "URL.",
@@ -220,7 +221,10 @@ class UseapiProvider(Provider):
                 body[f"extraImage{n}"] = self.reference("image", media)
         if spec.voice_id or spec.voice_clip is not None:
             if spec.tag == VOICE_TAG:
-                body["voice"] = spec.voice_id or self.reference("video", spec.voice_clip)
+                voice = spec.voice_id
+                if not voice and spec.voice_clip is not None:  # one of the two, as tested above
+                    voice = self.reference("video", spec.voice_clip)
+                body["voice"] = voice
             else:
                 notes.append(f"The voice of {spec.name!r} was left out: useapi.net gives a "
                              f"voice only to elements tagged {VOICE_TAG!r}.")
