@@ -219,6 +219,12 @@ def _delivery(cast):
     return delivery
 
 
+def _clip_row(cast):
+    from storyboard.jobs.models import Clip
+
+    return Clip.objects.select_related("job").get(pk=_clip(cast))
+
+
 def _share_link(cast):
     from storyboard.jobs.models import Clip
     from storyboard.shares.actions import create_share
@@ -285,6 +291,7 @@ POST_DATA: dict[str, Callable] = {
                                        "member": cast.member(cast.viewer).pk},
     "api_tokens:revoke": lambda cast: {},
     "shares:create": lambda cast: {"days": "7", "password": "walk", "guests_may_decide": "on"},
+    "shares:create_takes": lambda cast: {"days": "3"},
     "shares:revoke": lambda cast: {},
     "sequences:create": lambda cast: {"title": "Made in the walk"},
     "sequences:rename": lambda cast: {"title": "Renamed in the walk"},
@@ -307,7 +314,7 @@ PUBLIC = {"login", "healthz", "teams:accept", "boards:public_media", "jobs:callb
           "jobs:callback_with_suffix",
           # Guests of a share link, without an account (storyboard/shares/guest_views.py).
           "share:page", "share:unlock", "share:name", "share:comment", "share:decide",
-          "share:media"}
+          "share:media", "share:take", "share:take_comment", "share:take_decide"}
 
 
 def post_data(route: Route, cast) -> dict:
@@ -321,6 +328,8 @@ ROUTE_PARAMS: dict[str, dict[str, Callable]] = {
     "sequences:later": {"entry_id": lambda cast: _sequence(cast).entries.get(position=1).pk},
     "sequences:continue": {"clip_id": _clip_with_video},
     "sequences:next_shot": {"clip_id": _clip_with_video},
+    # A storyboard with a finished take: one without is refused (nothing to share).
+    "shares:create_takes": {"board_id": lambda cast: _clip_row(cast).job.storyboard_id},
 }
 
 

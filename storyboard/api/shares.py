@@ -1,4 +1,4 @@
-"""Share links over the API: make one for a clip (or a storyboard's takes), revoke one. The same
+"""Share links over the API: make one for a clip or for a storyboard's takes, revoke one. The same
 actions as the team's pages (storyboard/shares/actions.py): the same expiry list, the password
 hashed, the token shown once — here, in the answer's `url` — and a revoke that stops the guest
 pages and their media at once."""
@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from storyboard.api.auth import EDIT
 from storyboard.api.errors import ApiError
 from storyboard.api.schemas import MAX_ID, Error
+from storyboard.boards.models import Storyboard
 from storyboard.jobs.models import Clip
 from storyboard.shares import actions
 from storyboard.shares.forms import PASSWORD_MAX
@@ -72,6 +73,13 @@ def _made(request, payload: ShareLinkIn, make) -> Status:
 def create_clip_share(request, payload: ShareLinkIn, clip_id: int = _ID):
     clip = get_for_team(Clip.objects.select_related("job"), request.team, pk=clip_id)
     return _made(request, payload, lambda *args: actions.create_share(clip, *args))
+
+
+@router.post("/storyboards/{board_id}/share-links", response={201: ShareLinkOut, **ERRORS},
+             auth=EDIT, summary="Share a storyboard's takes for review by guests")
+def create_takes_share(request, payload: ShareLinkIn, board_id: int = _ID):
+    board = get_for_team(Storyboard, request.team, pk=board_id)
+    return _made(request, payload, lambda *args: actions.create_takes_share(board, *args))
 
 
 @router.delete("/share-links/{link_id}", response={204: None, **ERRORS}, auth=EDIT,

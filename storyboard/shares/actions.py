@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from storyboard.audit import actions as audit
+from storyboard.boards.models import Storyboard
+from storyboard.gallery.queries import family_ids
 from storyboard.jobs.models import Clip, State
 from storyboard.shares.models import EXPIRY_DAYS, GUEST_NAME_MAX, Guest, ShareLink
 from storyboard.shares.signing import new_token
@@ -26,19 +28,17 @@ class ShareRefused(Exception):
 
 
 @transaction.atomic
-def create_share(clip: Clip, user, days: int, password: str = "",
-                 guests_may_decide: bool = False) -> tuple[ShareLink, str]:
-    """The new link and its token (shown once: only its hash is kept)."""
+def _create(user, days: int, password: str, guests_may_decide: bool,
+            **shared) -> tuple[ShareLink, str]:
     if days not in EXPIRY_DAYS:
         raise ShareRefused(f"Expires: choose one of {', '.join(map(str, EXPIRY_DAYS))} days.",
                            "days")
-    if clip.job.state != State.SUCCEEDED:
-        raise ShareRefused("Only clips of finished jobs can be shared.")
     token = new_token()
     share = ShareLink.objects.create(
-        team_id=clip.team_id, clip=clip, created_by=user, token_hash=hash_token(token),
+        created_by=user, token_hash=hash_token(token),
         password_hash=make_password(password) if password else "",
-        guests_may_decide=guests_may_decide, expires_at=timezone.now() + timedelta(days=days))
+        guests_may_decide=guests_may_decide, expires_at=timezone.now() + timedelta(days=days),
+        **shared)
     audit.record(audit.Kind.SHARE_CREATED, team=share.team_id, target=share,
                  target_text=share.clip.job.title if share.clip_id else share.storyboard.title,
                  details={"expires_at": share.expires_at, "protected": bool(password),
@@ -46,11 +46,49 @@ def create_share(clip: Clip, user, days: int, password: str = "",
     return share, token
 
 
+def create_share(clip: Clip, user, days: int, password: str = "",
+                 guests_may_decide: bool = False) -> tuple[ShareLink, str]:
+    """The new link of one clip and its token (shown once: only its hash is kept)."""
+    if clip.job.state != State.SUCCEEDED:
+        raise ShareRefused("Only clips of finished jobs can be shared.")
+    return _create(user, days, password, guests_may_decide, team_id=clip.team_id, clip=clip)
+
+
+def create_takes_share(board: Storyboard, user, days: int, password: str = "",
+                       guests_may_decide: bool = False) -> tuple[ShareLink, str]:
+    """A link to the takes of `board` (and of its revisions): guests choose among them. Takes
+    made after the link (a retake's revision, say) join it."""
+    share = ShareLink(team_id=board.team_id, storyboard=board)
+    if not takes_of(share).exists():
+        raise ShareRefused(f"“{board.title}” has no finished take yet: share it once a take "
+                           "is made.")
+    return _create(user, days, password, guests_may_decide, team_id=board.team_id,
+                   storyboard=board)
+
+
+def takes_of(share: ShareLink):
+    """The clips a guest of `share` may see, newest first: its clip, or the finished takes of
+    its storyboard's family (the Takes page's), in the link's team only."""
+    clips = (Clip.objects.filter(team_id=share.team_id, job__state=State.SUCCEEDED)
+             .select_related("job").order_by("-created_at", "-id"))
+    if not share.shares_takes:
+        return clips.filter(pk=share.clip_id)
+    return clips.filter(job__storyboard_id__in=family_ids(share.storyboard_id, share.team_id))
+
+
+def take_of(share: ShareLink, clip_id) -> Clip | None:
+    """The clip `clip_id` if `share` shows it, else None (another clip, team or storyboard)."""
+    if not isinstance(clip_id, int) or isinstance(clip_id, bool):
+        return None
+    return takes_of(share).filter(pk=clip_id).first()
+
+
 def find_share(token: str) -> ShareLink | None:
     """The link of `token`, revoked and expired ones included (the views tell them apart)."""
     if not token or len(token) > 100:
         return None
-    return (ShareLink.objects.select_related("clip", "clip__job", "team", "created_by")
+    return (ShareLink.objects.select_related("clip", "clip__job", "storyboard", "team",
+                                             "created_by")
             .filter(token_hash=hash_token(token)).first())
 
 

@@ -10,4 +10,10 @@ urlpatterns = [
     path("<str:share_token>/comment/", guest_views.comment, name="comment"),
     path("<str:share_token>/decide/", guest_views.decide, name="decide"),
     path("<str:share_token>/media/<str:signed>/", guest_views.media, name="media"),
+    # A link of a storyboard's takes: each take's page, comments and decision.
+    path("<str:share_token>/takes/<int:clip_id>/", guest_views.take, name="take"),
+    path("<str:share_token>/takes/<int:clip_id>/comment/", guest_views.comment,
+         name="take_comment"),
+    path("<str:share_token>/takes/<int:clip_id>/decide/", guest_views.decide,
+         name="take_decide"),
 ]

@@ -1,10 +1,13 @@
 """The guest's side of a share link, /s/<token>/, open without an account: the password (when
 the link has one), a name entered once, then the player with the planned shots and the
-comments, a comment at a time code and, when the link allows it, a decision.
+comments, a comment at a time code and, when the link allows it, a decision. A link of a
+storyboard's takes first lists its takes; each take has its page under /s/<token>/takes/<id>/,
+with its own comments and decision.
 
 Every view starts from the token alone: an unknown or revoked link answers 404, an expired
-one 410, media included. What a guest has passed (the password, the name) is kept in the
-session under that link's id, so passing one link opens no other."""
+one 410, media included. A clip id in a URL or a media signature must be one the link shows,
+else 404. What a guest has passed (the password, the name) is kept in the session under that
+link's id, so passing one link opens no other."""
 
 from __future__ import annotations
 
@@ -12,8 +15,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from storyboard.client_address import client_address
@@ -65,8 +70,27 @@ def _clean(text: str) -> str:
     return (text or "").replace("\x00", "")
 
 
-def _page_context(request, share, token: str, **extra) -> dict:
-    clip = share.clip
+def _take(share, clip_id):
+    """The clip a guest URL is about: the link's own clip (no id in the URL), or a take of a
+    link of takes (its id in the URL). Anything else, either way round, is 404."""
+    if clip_id is None:
+        if share.shares_takes:
+            raise Http404("choose a take of this link")
+        return share.clip
+    take = actions.take_of(share, clip_id) if share.shares_takes else None
+    if take is None:
+        raise Http404("no such take on this link")
+    return take
+
+
+def _url(name: str, token: str, clip, share) -> str:
+    """A guest URL about `clip`: the take's own under a link of takes."""
+    if share.shares_takes:
+        return reverse(f"share:take{'_' + name if name != 'page' else ''}", args=[token, clip.pk])
+    return reverse(f"share:{name}", args=[token])
+
+
+def _page_context(request, share, token: str, clip, **extra) -> dict:
     plan = shot_plan(clip.job.snapshot, clip.seconds)
     review = ReviewState.AWAITING
     current = clip.decisions.order_by("-created_at", "-id").first()
@@ -80,21 +104,61 @@ def _page_context(request, share, token: str, **extra) -> dict:
         "rate": frame_rate(clip.fps, clip.seconds), "state": review,
         "state_label": ReviewState(review).label,
         "guest_name": _state(request, share).get("name", ""),
-        "video_url": media_url(share, token, "video"),
-        "poster_url": media_url(share, token, "poster"), **extra,
+        "video_url": media_url(share, token, "video", clip),
+        "poster_url": media_url(share, token, "poster", clip),
+        "comment_url": _url("comment", token, clip, share),
+        "decide_url": _url("decide", token, clip, share), **extra,
     }
+
+
+def _passed(request, share, token):
+    """The password or name page while the guest has not passed them, else None."""
+    if not _unlocked(request, share):
+        return render(request, "shares/password.html", {"share": share, "token": token,
+                                                        "form": PasswordForm()})
+    if not _state(request, share).get("name"):
+        return render(request, "shares/name.html", {"share": share, "token": token})
+    return None
 
 
 @require_GET
 @guest_view
 def page(request, share, token):
     actions.note_opened(share)
-    if not _unlocked(request, share):
-        return render(request, "shares/password.html", {"share": share, "token": token,
-                                                        "form": PasswordForm()})
-    if not _state(request, share).get("name"):
-        return render(request, "shares/name.html", {"share": share, "token": token})
-    return render(request, "shares/guest.html", _page_context(request, share, token))
+    gate = _passed(request, share, token)
+    if gate is not None:
+        return gate
+    if share.shares_takes:
+        return _takes(request, share, token)
+    return render(request, "shares/guest.html", _page_context(request, share, token, share.clip))
+
+
+TAKES_SHOWN = 200  # as the team's Takes page
+
+
+def _takes(request, share, token):
+    takes = list(actions.takes_of(share).annotate(
+        review_state=F("review__state"), comment_count=Count("comments"))[:TAKES_SHOWN])
+    for take in takes:
+        take.poster_url = media_url(share, token, "poster", take)
+        take.page_url = reverse("share:take", args=[token, take.pk])
+        take.review_label = ReviewState(take.review_state or ReviewState.AWAITING).label
+    return render(request, "shares/takes.html", {
+        "share": share, "token": token, "takes": takes,
+        "guest_name": _state(request, share).get("name", "")})
+
+
+@require_GET
+@guest_view
+def take(request, share, token, clip_id: int):
+    if not share.shares_takes:
+        raise Http404("this link shares one clip")
+    actions.note_opened(share)
+    gate = _passed(request, share, token)  # before the id: nothing of the takes till then
+    if gate is not None:
+        return gate
+    clip = _take(share, clip_id)
+    return render(request, "shares/guest.html", _page_context(request, share, token, clip))
 
 
 @require_POST
@@ -146,56 +210,62 @@ def _guest(request, share) -> str:
 
 @require_POST
 @guest_view
-def comment(request, share, token):
+def comment(request, share, token, clip_id: int | None = None):
+    clip = _take(share, clip_id)
     guest = _guest(request, share)
+    back = _url("page", token, clip, share)
     address = client_address(request)
     if limits.count("comment", share, address, limits.COMMENT_WINDOW) > limits.COMMENTS:
         messages.error(request, f"Comment: at most {limits.COMMENTS} comments in "
                                 f"{limits.COMMENT_WINDOW // 60} minutes from one address; "
                                 "try again later.")
-        return redirect("share:page", token)
+        return redirect(back)
     seconds = _clean(request.POST.get("seconds", ""))[:40]
     text = _clean(request.POST.get("text", ""))
     try:
-        review_actions.add_comment(share.clip, None, parse_time_code(seconds), text,
+        review_actions.add_comment(clip, None, parse_time_code(seconds), text,
                                    share=share, guest_name=guest,
                                    drawing=request.POST.get("drawing", ""))
     except (TimeCodeError, review_actions.ReviewRefused) as refused:
         messages.error(request, str(refused))
-        return redirect("share:page", token)
+        return redirect(back)
     messages.success(request, "Comment added.")
-    return redirect("share:page", token)
+    return redirect(back)
 
 
 @require_POST
 @guest_view
-def decide(request, share, token):
+def decide(request, share, token, clip_id: int | None = None):
+    clip = _take(share, clip_id)
     guest = _guest(request, share)
     if not share.guests_may_decide:
         raise Http404("this link does not let guests decide")
     kind = request.POST.get("decision", "")
     try:
         if kind == "approve":
-            review_actions.approve_clip(share.clip, None, share=share, guest_name=guest)
+            review_actions.approve_clip(clip, None, share=share, guest_name=guest)
             messages.success(request, "Approved: the team sees your approval.")
         elif kind == "retake":
-            review_actions.request_retake(share.clip, None, _clean(request.POST.get("note", "")),
+            review_actions.request_retake(clip, None, _clean(request.POST.get("note", "")),
                                           share=share, guest_name=guest)
             messages.success(request, "Retake requested: the team has your note.")
         else:
             messages.error(request, "Decision: choose approve or request a retake.")
     except review_actions.ReviewRefused as refused:
         messages.error(request, str(refused))
-    return redirect("share:page", token)
+    return redirect(_url("page", token, clip, share))
 
 
 @require_http_methods(["GET", "HEAD"])
 @guest_view
 def media(request, share, token, signed: str) -> HttpResponse:
-    kind = read_media(share, signed)
-    if kind is None or not _unlocked(request, share):
+    signed_for = read_media(share, signed)
+    if signed_for is None or not _unlocked(request, share):
         raise Http404("no such file on this link")
-    clip = share.clip
+    kind, clip_id = signed_for
+    clip = actions.take_of(share, clip_id)  # still shown by the link (and in its team)
+    if clip is None:
+        raise Http404("no such file on this link")
     if kind == "video":
         return serve_stored_file(request, clip.file, "video/mp4")
     return serve_stored_file(request, clip.poster, "image/jpeg")

@@ -1,5 +1,7 @@
-"""Share links: review of one clip by people outside the team, without an account. The link's
-token is stored hashed (like invitations), its password with Django's password hashers."""
+"""Share links: review by people outside the team, without an account, of one clip or of a
+storyboard's takes (every finished take of it and of its revisions, as its Takes page shows
+them). The link's token is stored hashed (like invitations), its password with Django's
+password hashers."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from storyboard.boards.models import Storyboard
 from storyboard.jobs.models import Clip
 from storyboard.teams.models import Team
 
@@ -22,7 +25,11 @@ class ShareLinkQuerySet(models.QuerySet):
 
 class ShareLink(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="share_links")
-    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, related_name="share_links")
+    # What is shared: exactly one of a clip and a storyboard (its takes).
+    clip = models.ForeignKey(Clip, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="share_links")
+    storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="share_links")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
@@ -37,9 +44,22 @@ class ShareLink(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(clip__isnull=False, storyboard__isnull=True)
+                       | models.Q(clip__isnull=True, storyboard__isnull=False)),
+            name="share_link_shares_a_clip_or_a_storyboard")]
 
     def __str__(self) -> str:
-        return f"share link {self.pk} of {self.clip}"
+        return f"share link {self.pk} of {self.clip or self.storyboard}"
+
+    @property
+    def shares_takes(self) -> bool:
+        """A storyboard's takes (guests choose among them), not one clip."""
+        return self.storyboard_id is not None
+
+    @property
+    def title(self) -> str:
+        return self.storyboard.title if self.shares_takes else self.clip.job.title
 
     @property
     def has_password(self) -> bool:

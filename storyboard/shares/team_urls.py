@@ -6,5 +6,6 @@ app_name = "shares"
 urlpatterns = [
     path("", team_views.index, name="index"),
     path("clips/<int:clip_id>/new/", team_views.create, name="create"),
+    path("storyboards/<int:board_id>/new/", team_views.create_takes, name="create_takes"),
     path("<int:link_id>/revoke/", team_views.revoke, name="revoke"),
 ]

@@ -1,5 +1,6 @@
-"""The team's side of share links: make one from a clip, the list of every link the team made
-(clip, maker, expiry, last opened, guests), and revoke."""
+"""The team's side of share links: make one from a clip or from a storyboard's Takes page, the
+list of every link the team made (what it shares, maker, expiry, last opened, guests), and
+revoke."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from storyboard import shown_once
+from storyboard.boards.models import Storyboard
 from storyboard.jobs.models import Clip
 from storyboard.shares import actions
 from storyboard.shares.forms import ShareForm
@@ -24,7 +26,7 @@ PAGE = 200
 @team_required("view")
 def index(request):
     links = list(ShareLink.objects.filter(team=request.team)
-                 .select_related("clip__job", "created_by")
+                 .select_related("clip__job", "storyboard", "created_by")
                  .annotate(guest_count=Count("guests"))[:PAGE])
     new = shown_once.take(request, NEW_LINK_KEY)
     return shown_once.never_cached_if_shown(
@@ -36,24 +38,37 @@ def index(request):
 def create(request, clip_id: int):
     clip = get_object_or_404(Clip.objects.filter(team=request.team).select_related("job"),
                              pk=clip_id)
-    form = ShareForm(request.POST)
     back = request.POST.get("back") == "review"
+    return _make(request, lambda *args: actions.create_share(clip, *args), f"“{clip.job.title}”",
+                 reverse("review:clip" if back else "gallery:clip", args=[clip.pk]))
+
+
+@require_POST
+@team_required("edit")
+def create_takes(request, board_id: int):
+    board = get_object_or_404(Storyboard.objects.filter(team=request.team), pk=board_id)
+    return _make(request, lambda *args: actions.create_takes_share(board, *args),
+                 f"the takes of “{board.title}”", reverse("gallery:takes", args=[board.pk]))
+
+
+def _make(request, make, what: str, back: str):
+    """Make a link with `make`(user, days, password, guests_may_decide) from the form; `what`
+    names what it shares in the messages, `back` is the page to go back to on a refusal."""
+    form = ShareForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return redirect("review:clip" if back else "gallery:clip", clip.pk)
+        return redirect(back)
     try:
-        share, token = actions.create_share(clip, request.user, form.cleaned_data["days"],
-                                            form.cleaned_data["password"],
-                                            form.cleaned_data["guests_may_decide"])
+        share, token = make(request.user, form.cleaned_data["days"],
+                            form.cleaned_data["password"], form.cleaned_data["guests_may_decide"])
     except actions.ShareRefused as refused:
         messages.error(request, str(refused))
-        return redirect("review:clip" if back else "gallery:clip", clip.pk)
+        return redirect(back)
     link = request.build_absolute_uri(reverse("share:page", args=[token]))
     # Post/redirect/get, and the link shown once: only its hash is kept.
-    shown_once.keep(request, NEW_LINK_KEY, link=link, title=clip.job.title)
-    messages.success(request, f"Share link made for “{clip.job.title}”. Copy it now: it is "
-                              "shown only once.")
+    shown_once.keep(request, NEW_LINK_KEY, link=link, what=what)
+    messages.success(request, f"Share link made for {what}. Copy it now: it is shown only once.")
     return redirect("shares:index")
 
 
@@ -61,8 +76,9 @@ def create(request, clip_id: int):
 @team_required("edit")
 def revoke(request, link_id: int):
     share = get_object_or_404(ShareLink.objects.filter(team=request.team)
-                              .select_related("clip__job"), pk=link_id)
+                              .select_related("clip__job", "storyboard"), pk=link_id)
     actions.revoke_share(share)
-    messages.success(request, f"Share link of “{share.clip.job.title}” revoked: it no longer "
-                              "opens, nor does its media.")
+    what = f"the takes of “{share.title}”" if share.shares_takes else f"“{share.title}”"
+    messages.success(request, f"Share link of {what} revoked: it no longer opens, nor does "
+                              "its media.")
     return redirect("shares:index")

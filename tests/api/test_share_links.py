@@ -1,7 +1,8 @@
-"""Share links over the API: POST /clips/{id}/share-links answers the guest URL once (the token
-kept hashed), with the page's rules (the expiry list, the password hashed, decision rights);
-DELETE /share-links/{id} stops the guest page and its media at once; viewers cannot, another
-team's clip or link is 404, a bad body is 422 naming the field."""
+"""Share links over the API: POST /clips/{id}/share-links (and /storyboards/{id}/share-links for
+a storyboard's takes) answers the guest URL once (the token kept hashed), with the page's rules
+(the expiry list, the password hashed, decision rights); DELETE /share-links/{id} stops the
+guest pages and their media at once; viewers cannot, another team's clip or link is 404, a bad
+body is 422 naming the field."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 from django.utils import timezone
 
+from storyboard.boards.models import Storyboard
 from storyboard.shares.models import ShareLink
 from storyboard.teams.models import hash_token
 
@@ -170,3 +172,30 @@ def test_the_schema_lists_the_operations_and_the_expiry_choices(cast):
     body = schema["components"]["schemas"]["ShareLinkIn"]["properties"]
     assert body["expires_in_days"]["enum"] == [1, 3, 7, 14, 30]
     assert body["expires_in_days"]["default"] == 14
+
+
+def test_a_storyboards_takes_are_shared_the_same_way(cast, api_for, clip):
+    board = clip.job.storyboard
+    api = api_for(cast.editor)
+    response = api.post(f"/storyboards/{board.pk}/share-links",
+                        {"expires_in_days": 30, "can_decide": True})
+    assert response.status_code == 201, response.content
+    share = ShareLink.objects.get(pk=response.json()["id"])
+    assert (share.storyboard, share.clip) == (board, None) and share.guests_may_decide
+    token = _token_of(response.json()["url"])
+    guest = Client()
+    guest.post(f"/s/{token}/name/", {"name": "Ana"})
+    assert f"/s/{token}/takes/{clip.pk}/" in guest.get(f"/s/{token}/").content.decode()
+    assert api.delete(f"/share-links/{share.pk}").status_code == 204
+    assert guest.get(f"/s/{token}/").status_code == 404
+    assert guest.get(f"/s/{token}/takes/{clip.pk}/").status_code == 404
+    bad = api.post(f"/storyboards/{board.pk}/share-links", {"expires_in_days": 2})
+    assert bad.status_code == 422 and bad.json()["field"] == "expires_in_days"
+    empty = Storyboard.objects.create(team=cast.team_a, title="Empty", created_by=cast.editor)
+    refused = api.post(f"/storyboards/{empty.pk}/share-links", {})
+    assert refused.status_code == 409 and "no finished take yet" in refused.json()["detail"]
+    assert api_for(cast.viewer).post(f"/storyboards/{board.pk}/share-links", {}).status_code \
+        == 403
+    assert api_for(cast.outsider, cast.team_b).post(f"/storyboards/{board.pk}/share-links",
+                                                    {}).status_code == 404
+    assert ShareLink.objects.count() == 1

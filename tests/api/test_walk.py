@@ -37,6 +37,8 @@ BODIES = {
     ("POST", "/library/images"): lambda cast: {"file": upload(jpeg(), "walk.jpg")},
     ("POST", "/clips/{clip_id}/share-links"): lambda cast: {
         "expires_in_days": 7, "password": "walk", "can_decide": True},
+    # The walk's storyboard has no finished take: 409 for those allowed, after the role check.
+    ("POST", "/storyboards/{board_id}/share-links"): lambda cast: {"expires_in_days": 3},
     ("POST", "/sequences"): lambda cast: {"title": "Walked", "storyboards": [_board(cast)]},
 }
 HEADERS = {("POST", "/storyboards/{board_id}/submit"): {"Idempotency-Key": "walk"}}

@@ -9,7 +9,7 @@ from django.urls import reverse
 from shares.conftest import open_as_guest
 
 from storyboard.jobs.models import Clip
-from storyboard.shares.actions import create_share
+from storyboard.shares.actions import create_share, create_takes_share
 from storyboard.shares.signing import media_url
 
 ROUTES = list(iter_routes())
@@ -33,7 +33,9 @@ def _the_walks_sandbox(name_sandbox):
 
 def test_the_walk_finds_every_guest_route():
     assert {r.name for r in GUEST_ROUTES} == {"share:page", "share:unlock", "share:name",
-                                              "share:comment", "share:decide", "share:media"}
+                                              "share:comment", "share:decide", "share:media",
+                                              "share:take", "share:take_comment",
+                                              "share:take_decide"}
     assert all(r.name in PUBLIC and not r.login_required and r.permission is None
                for r in GUEST_ROUTES)
 
@@ -52,13 +54,18 @@ def test_a_guest_of_another_link_is_sent_to_sign_in_on_every_team_route(route, c
 
 
 @pytest.mark.parametrize("route", [r for r in GUEST_ROUTES if r.name not in
-                                   ("share:page", "share:unlock", "share:name")],
+                                   ("share:page", "share:unlock", "share:name", "share:take")],
                          ids=lambda r: r.name)
 def test_a_guest_of_another_link_gets_404_on_link_a(route, cast, guest_of_b):
     guest, _ = guest_of_b
-    link_a, token_a = create_share(Clip.objects.get(pk=PARAMS["clip_id"].make(cast)),
-                                   cast.editor, 14, "pw-a", True)
+    clip = Clip.objects.get(pk=PARAMS["clip_id"].make(cast))
+    if "clip_id" in route.params:  # a take's route: link A shares the takes of clip's storyboard
+        link_a, token_a = create_takes_share(clip.job.storyboard, cast.editor, 14, "pw-a", True)
+    else:
+        link_a, token_a = create_share(clip, cast.editor, 14, "pw-a", True)
     kwargs = {"share_token": token_a}
+    if "clip_id" in route.params:
+        kwargs["clip_id"] = clip.pk
     if "signed" in route.params:
         kwargs["signed"] = media_url(link_a, token_a, "video").rstrip("/").rsplit("/", 1)[1]
     url = reverse(route.name, kwargs=kwargs)
@@ -77,3 +84,14 @@ def test_link_a_media_under_link_b_answers_404(cast, guest_of_b):
     for kind in ("video", "poster"):
         signed = media_url(link_a, token_a, kind).rstrip("/").rsplit("/", 1)[1]
         assert guest.get(f"/s/{token_b}/media/{signed}/").status_code == 404
+
+
+def test_a_guest_of_another_link_sees_only_link_as_password_form_on_its_take(cast, guest_of_b):
+    guest, _ = guest_of_b
+    clip = Clip.objects.get(pk=PARAMS["clip_id"].make(cast))
+    _, token_a = create_takes_share(clip.job.storyboard, cast.editor, 14, "pw-a", True)
+    for url in (f"/s/{token_a}/", f"/s/{token_a}/takes/{clip.pk}/"):
+        page = guest.get(url)
+        text = page.content.decode()
+        assert page.status_code == 200 and "This review link has a password" in text, url
+        assert "/media/" not in text and clip.job.title not in text
