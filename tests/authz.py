@@ -292,6 +292,7 @@ POST_DATA: dict[str, Callable] = {
     "api_tokens:revoke": lambda cast: {},
     "shares:create": lambda cast: {"days": "7", "password": "walk", "guests_may_decide": "on"},
     "shares:create_takes": lambda cast: {"days": "3"},
+    "shares:create_reel": lambda cast: {"days": "3"},
     "shares:revoke": lambda cast: {},
     "sequences:create": lambda cast: {"title": "Made in the walk"},
     "sequences:rename": lambda cast: {"title": "Renamed in the walk"},

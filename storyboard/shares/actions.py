@@ -13,6 +13,8 @@ from storyboard.audit import actions as audit
 from storyboard.boards.models import Storyboard
 from storyboard.gallery.queries import family_ids
 from storyboard.jobs.models import Clip, State
+from storyboard.sequences.models import Sequence
+from storyboard.sequences.takes import chosen_takes
 from storyboard.shares.models import EXPIRY_DAYS, GUEST_NAME_MAX, Guest, ShareLink
 from storyboard.shares.signing import new_token
 from storyboard.teams.models import hash_token
@@ -40,7 +42,7 @@ def _create(user, days: int, password: str, guests_may_decide: bool,
         guests_may_decide=guests_may_decide, expires_at=timezone.now() + timedelta(days=days),
         **shared)
     audit.record(audit.Kind.SHARE_CREATED, team=share.team_id, target=share,
-                 target_text=share.clip.job.title if share.clip_id else share.storyboard.title,
+                 target_text=share.title,
                  details={"expires_at": share.expires_at, "protected": bool(password),
                           "guests_may_decide": guests_may_decide})
     return share, token
@@ -66,11 +68,33 @@ def create_takes_share(board: Storyboard, user, days: int, password: str = "",
                    storyboard=board)
 
 
+def create_reel_share(sequence: Sequence, user, days: int, password: str = "",
+                      guests_may_decide: bool = False) -> tuple[ShareLink, str]:
+    """A link to the reel of `sequence`: the take each storyboard plays, as the sequence's page
+    chooses it at each request (a take pinned or approved later replaces the one before)."""
+    if not any(take for _, take in chosen_takes(sequence)):
+        raise ShareRefused(f"No storyboard of “{sequence.title}” has a finished take yet: share "
+                           "the reel once one has.")
+    return _create(user, days, password, guests_may_decide, team_id=sequence.team_id,
+                   sequence=sequence)
+
+
+def reel_of(share: ShareLink) -> list[tuple[object, Clip]]:
+    """(entry, take) of a reel's link in the order they play, storyboards without a take left
+    out (the guest sees takes only, never an animatic)."""
+    if share.sequence_id is None or share.sequence.team_id != share.team_id:
+        return []
+    return [(entry, take) for entry, take in chosen_takes(share.sequence) if take is not None]
+
+
 def takes_of(share: ShareLink):
-    """The clips a guest of `share` may see, newest first: its clip, or the finished takes of
-    its storyboard's family (the Takes page's), in the link's team only."""
+    """The clips a guest of `share` may see, newest first: its clip, the finished takes of its
+    storyboard's family (the Takes page's) or the takes its sequence's reel plays, in the
+    link's team only."""
     clips = (Clip.objects.filter(team_id=share.team_id, job__state=State.SUCCEEDED)
              .select_related("job").order_by("-created_at", "-id"))
+    if share.sequence_id is not None:
+        return clips.filter(pk__in=[take.pk for _, take in reel_of(share)])
     if not share.shares_takes:
         return clips.filter(pk=share.clip_id)
     return clips.filter(job__storyboard_id__in=family_ids(share.storyboard_id, share.team_id))
@@ -87,8 +111,8 @@ def find_share(token: str) -> ShareLink | None:
     """The link of `token`, revoked and expired ones included (the views tell them apart)."""
     if not token or len(token) > 100:
         return None
-    return (ShareLink.objects.select_related("clip", "clip__job", "storyboard", "team",
-                                             "created_by")
+    return (ShareLink.objects.select_related("clip", "clip__job", "storyboard", "sequence",
+                                             "team", "created_by")
             .filter(token_hash=hash_token(token)).first())
 
 
@@ -97,7 +121,7 @@ def revoke_share(share: ShareLink) -> None:
     if ShareLink.objects.filter(pk=share.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()):
         audit.record(audit.Kind.SHARE_REVOKED, team=share.team_id, target=share,
-                     target_text=share.clip.job.title if share.clip_id else share.storyboard.title)
+                     target_text=share.title)
 
 
 def password_matches(share: ShareLink, password: str) -> bool:

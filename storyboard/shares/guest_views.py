@@ -137,15 +137,38 @@ TAKES_SHOWN = 200  # as the team's Takes page
 
 
 def _takes(request, share, token):
-    takes = list(actions.takes_of(share).annotate(
-        review_state=F("review__state"), comment_count=Count("comments"))[:TAKES_SHOWN])
+    reel = actions.reel_of(share) if share.shares_reel else []
+    found = actions.takes_of(share).annotate(review_state=F("review__state"),
+                                             comment_count=Count("comments"))
+    if share.shares_reel:  # in the order the reel plays them, each under its storyboard
+        by_pk = {take.pk: take for take in found}
+        takes = []
+        for entry, chosen in reel:
+            if chosen.pk in by_pk:
+                by_pk[chosen.pk].storyboard_title = entry.storyboard.title
+                takes.append(by_pk[chosen.pk])
+    else:
+        takes = list(found[:TAKES_SHOWN])
+    start = 0.0
     for take in takes:
         take.poster_url = media_url(share, token, "poster", take)
+        take.video_url = media_url(share, token, "video", take)
         take.page_url = reverse("share:take", args=[token, take.pk])
         take.review_label = ReviewState(take.review_state or ReviewState.AWAITING).label
+        take.start, start = start, start + take.seconds
+        take.shots = _shot_marks(take)
     return render(request, "shares/takes.html", {
-        "share": share, "token": token, "takes": takes,
+        "share": share, "token": token, "takes": takes, "total": start,
         "guest_name": _state(request, share).get("name", "")})
+
+
+def _shot_marks(take) -> str:
+    """The planned shot boundaries scaled to the take's real length, for the reel's scrubber."""
+    plan = shot_plan(take.job.snapshot or {}, take.seconds)
+    planned = plan[-1].end if plan else 0
+    if not planned or not take.seconds:
+        return ""
+    return ",".join(f"{shot.start * take.seconds / planned:.3f}" for shot in plan[1:])
 
 
 @require_GET

@@ -1,7 +1,7 @@
-"""Share links: review by people outside the team, without an account, of one clip or of a
+"""Share links: review by people outside the team, without an account, of one clip, of a
 storyboard's takes (every finished take of it and of its revisions, as its Takes page shows
-them). The link's token is stored hashed (like invitations), its password with Django's
-password hashers."""
+them) or of a sequence's reel (the take each of its storyboards plays). The link's token is
+stored hashed (like invitations), its password with Django's password hashers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from storyboard.boards.models import Storyboard
 from storyboard.jobs.models import Clip
+from storyboard.sequences.models import Sequence
 from storyboard.teams.models import Team
 
 GUEST_NAME_MAX = 80
@@ -25,11 +26,13 @@ class ShareLinkQuerySet(models.QuerySet):
 
 class ShareLink(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="share_links")
-    # What is shared: exactly one of a clip and a storyboard (its takes).
+    # What is shared: exactly one of a clip, a storyboard (its takes) and a sequence (its reel).
     clip = models.ForeignKey(Clip, on_delete=models.CASCADE, null=True, blank=True,
                              related_name="share_links")
     storyboard = models.ForeignKey(Storyboard, on_delete=models.CASCADE, null=True, blank=True,
                                    related_name="share_links")
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="share_links")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     token_hash = models.CharField(max_length=64, unique=True)
@@ -45,21 +48,31 @@ class ShareLink(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(
-            condition=(models.Q(clip__isnull=False, storyboard__isnull=True)
-                       | models.Q(clip__isnull=True, storyboard__isnull=False)),
-            name="share_link_shares_a_clip_or_a_storyboard")]
+            condition=(models.Q(clip__isnull=False, storyboard__isnull=True,
+                                sequence__isnull=True)
+                       | models.Q(clip__isnull=True, storyboard__isnull=False,
+                                  sequence__isnull=True)
+                       | models.Q(clip__isnull=True, storyboard__isnull=True,
+                                  sequence__isnull=False)),
+            name="share_link_shares_one_thing")]
 
     def __str__(self) -> str:
-        return f"share link {self.pk} of {self.clip or self.storyboard}"
+        return f"share link {self.pk} of {self.clip or self.storyboard or self.sequence}"
 
     @property
     def shares_takes(self) -> bool:
-        """A storyboard's takes (guests choose among them), not one clip."""
-        return self.storyboard_id is not None
+        """Several takes, each with its own page (a storyboard's, a reel's), not one clip."""
+        return self.storyboard_id is not None or self.sequence_id is not None
+
+    @property
+    def shares_reel(self) -> bool:
+        return self.sequence_id is not None
 
     @property
     def title(self) -> str:
-        return self.storyboard.title if self.shares_takes else self.clip.job.title
+        if self.sequence_id is not None:
+            return self.sequence.title
+        return self.storyboard.title if self.storyboard_id is not None else self.clip.job.title
 
     @property
     def has_password(self) -> bool:

@@ -1,6 +1,6 @@
-"""The team's side of share links: make one from a clip or from a storyboard's Takes page, the
-list of every link the team made (what it shares, maker, expiry, last opened, guests), and
-revoke."""
+"""The team's side of share links: make one from a clip, a storyboard's Takes page or a
+sequence's page (its reel), the list of every link the team made (what it shares, maker,
+expiry, last opened, guests), and revoke."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from storyboard import shown_once
 from storyboard.boards.models import Storyboard
 from storyboard.jobs.models import Clip
+from storyboard.sequences.models import Sequence
 from storyboard.shares import actions
 from storyboard.shares.forms import ShareForm
 from storyboard.shares.models import ShareLink
@@ -26,7 +27,7 @@ PAGE = 200
 @team_required("view")
 def index(request):
     links = list(ShareLink.objects.filter(team=request.team)
-                 .select_related("clip__job", "storyboard", "created_by")
+                 .select_related("clip__job", "storyboard", "sequence", "created_by")
                  .annotate(guest_count=Count("guests"))[:PAGE])
     new = shown_once.take(request, NEW_LINK_KEY)
     return shown_once.never_cached_if_shown(
@@ -49,6 +50,15 @@ def create_takes(request, board_id: int):
     board = get_object_or_404(Storyboard.objects.filter(team=request.team), pk=board_id)
     return _make(request, lambda *args: actions.create_takes_share(board, *args),
                  f"the takes of “{board.title}”", reverse("gallery:takes", args=[board.pk]))
+
+
+@require_POST
+@team_required("edit")
+def create_reel(request, sequence_id: int):
+    sequence = get_object_or_404(Sequence.objects.filter(team=request.team), pk=sequence_id)
+    return _make(request, lambda *args: actions.create_reel_share(sequence, *args),
+                 f"the reel of “{sequence.title}”",
+                 reverse("sequences:detail", args=[sequence.pk]))
 
 
 def _make(request, make, what: str, back: str):
@@ -76,9 +86,11 @@ def _make(request, make, what: str, back: str):
 @team_required("edit")
 def revoke(request, link_id: int):
     share = get_object_or_404(ShareLink.objects.filter(team=request.team)
-                              .select_related("clip__job", "storyboard"), pk=link_id)
+                              .select_related("clip__job", "storyboard", "sequence"),
+                              pk=link_id)
     actions.revoke_share(share)
-    what = f"the takes of “{share.title}”" if share.shares_takes else f"“{share.title}”"
+    what = (f"the reel of “{share.title}”" if share.shares_reel else
+            f"the takes of “{share.title}”" if share.shares_takes else f"“{share.title}”")
     messages.success(request, f"Share link of {what} revoked: it no longer opens, nor does "
                               "its media.")
     return redirect("shares:index")
