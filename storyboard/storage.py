@@ -69,8 +69,14 @@ def keep_file(scratch: Path, name: str) -> str:
 
 
 # Temporary files a killed process can leave: downloads in progress (`.part-…`, also the
-# remote-store cache's copies) and clips being checked before they are kept (`.incoming-…`).
+# remote-store cache's copies), clips being checked before they are kept (`.incoming-…`), and
+# renders in progress (the animatic's and the sequence reel's `.<name>.<random>.part`).
 LEFTOVER_PREFIXES = (".part-", ".incoming-")
+
+
+def is_leftover(filename: str) -> bool:
+    return filename.startswith(LEFTOVER_PREFIXES) or (
+        filename.startswith(".") and filename.endswith(".part"))
 
 
 def sweep_leftover_files(max_age_seconds: int = 6 * 3600) -> dict:
@@ -86,7 +92,7 @@ def sweep_leftover_files(max_age_seconds: int = 6 * 3600) -> dict:
         if not root.is_dir():
             continue
         for path in root.rglob("*"):
-            if not path.name.startswith(LEFTOVER_PREFIXES):
+            if not is_leftover(path.name):
                 continue
             try:
                 if path.is_file() and path.stat().st_mtime < cutoff:

@@ -112,3 +112,10 @@ def client_for():
         return client
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `s3` run only where an S3 server is named (tests/s3_store.py)."""
+    import s3_store
+
+    s3_store.deselect_without_server(config, items)

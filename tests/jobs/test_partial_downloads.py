@@ -106,7 +106,8 @@ def test_the_sweep_removes_old_leftovers_and_keeps_fresh_ones(settings, tmp_path
     incoming = settings.VAR_DIR / "incoming" / "clips" / "1"
     for folder in (clips, incoming):
         folder.mkdir(parents=True)
-    old = [clips / ".part-a.mp4.x1.mp4", clips / ".incoming-a.mp4", incoming / ".part-b.x.mp4"]
+    old = [clips / ".part-a.mp4.x1.mp4", clips / ".incoming-a.mp4", incoming / ".part-b.x.mp4",
+           incoming / ".d.mp4.k2j4.part"]  # an animatic render killed half-way
     fresh = clips / ".part-c.mp4.x2.mp4"  # a download in progress right now
     kept = clips / "a.mp4"
     for path in (*old, fresh, kept):
@@ -114,6 +115,6 @@ def test_the_sweep_removes_old_leftovers_and_keeps_fresh_ones(settings, tmp_path
     a_day_ago = time.time() - 24 * 3600
     for path in (*old, kept):
         os.utime(path, (a_day_ago, a_day_ago))
-    assert sweep_leftover_files() == {"removed": 3}
+    assert sweep_leftover_files() == {"removed": 4}
     assert not any(p.exists() for p in old)
     assert fresh.exists() and kept.exists()
