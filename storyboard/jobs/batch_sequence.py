@@ -43,8 +43,9 @@ def storyboard_of_job(job: Job, user) -> Storyboard:
     if job.storyboard_id is not None:
         return job.storyboard
     with transaction.atomic():
-        locked = Job.objects.select_for_update().select_related("team", "account").get(
-            pk=job.pk)
+        # The job's row only: PostgreSQL locks no row of an outer join (the account may be
+        # gone), so its team and account are read after.
+        locked = Job.objects.select_for_update().get(pk=job.pk)
         if locked.storyboard_id is None:
             board = remix_storyboard(locked.team, user, locked.title,
                                      Value.from_dict(locked.snapshot), locked.slot_sources,
