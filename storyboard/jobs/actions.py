@@ -7,10 +7,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from storyboard.audit import actions as audit
 from storyboard.boards.actions import remix_storyboard
 from storyboard.boards.convert import slot_sources, to_value, with_related
-from storyboard.boards.editing import context_for
-from storyboard.boards.models import Storyboard
+from storyboard.boards.editing import context_for, estimate
+from storyboard.boards.models import RateCard, Storyboard
 from storyboard.jobs import waits, wakes
 from storyboard.jobs.models import FINAL, Failure, Job, JobSource, State
 from storyboard.library.access import teams_sharing_with
@@ -72,8 +73,26 @@ def _create_job(team, board, account, user, submit_key, value: Value, sources, s
         prompt_text=prompt_text(value),
         next_attempt_at=timezone.now(), **waits.for_worker())
     record_sources(job, sources)
+    if value.target.dialect != "animatic":  # the animatic is rendered here, for nothing
+        audit.record(audit.Kind.JOB_SUBMITTED, team=team, target=job, target_text=job.title,
+                     details=_submission_facts(team, account, value, seconds))
     enqueue("submit_job_task", job.id)
     return job
+
+
+def _submission_facts(team, account, value: Value, seconds: int) -> dict:
+    """What the audit log keeps of a paid submission: the target and the cost the editor
+    estimated for it, from the team's rate card as it is now (boards/editing.py: estimate)."""
+    card = RateCard.objects.filter(team=team).first()
+    report = Report(target=value.target, total_seconds=seconds, seconds_range=None,
+                    slots_used=0, slots_limit=None)
+    # estimate() reads the mode and the number of outputs from the editor's state; the
+    # submitted settings carry the same two fields.
+    cost = estimate(report, value.settings, card)
+    return {"account": account.label if account else "", "dialect": value.target.dialect,
+            "model": value.target.model, "mode": value.settings.mode, "seconds": seconds,
+            "estimated_cost": str(cost.amount) if cost.amount is not None else None,
+            "unit": card.unit if card else "", "estimate": cost.text}
 
 
 def record_sources(job: Job, sources: dict[str, dict]) -> None:

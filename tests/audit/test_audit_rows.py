@@ -148,6 +148,36 @@ def test_leaving_is_a_removal_by_the_member_themself(cast, client_for):
     assert row.target_text == "rita"
 
 
+def test_a_paid_submission_is_logged_with_the_estimated_cost(cast, client_for, board, kling,
+                                                            rate_card):
+    b = board(kling)
+    response = client_for(cast.editor).post(reverse("jobs:submit", args=[b.pk]), {
+        "submit_key": "paid-1", "version": str(b.version)}, REMOTE_ADDR=HOME)
+    assert response.status_code < 400
+    job = cast.team_a.jobs.get()
+    row = only_row(Kind.JOB_SUBMITTED)
+    assert_by(row, cast.editor, cast.team_a)
+    assert (row.target_type, row.target_id, row.target_text) == ("job", str(job.pk), "Coast")
+    assert row.details["estimated_cost"] == "0.420" and row.details["unit"] == "USD"
+    assert row.details["seconds"] == 5 and row.details["account"] == "Studio Kling"
+    assert "0.084" in row.details["estimate"]
+
+
+def test_a_retry_is_another_paid_submission(cast, client_for, board, kling, rate_card):
+    editor = client_for(cast.editor)
+    b = board(kling)
+    editor.post(reverse("jobs:submit", args=[b.pk]), {"submit_key": "paid-1",
+                                                      "version": str(b.version)})
+    first = cast.team_a.jobs.get()
+    first.state = "failed"
+    first.save()
+    editor.post(reverse("jobs:retry", args=[first.pk]), REMOTE_ADDR=HOME)
+    retry = cast.team_a.jobs.exclude(pk=first.pk).get()
+    rows = AuditEvent.objects.filter(kind=Kind.JOB_SUBMITTED).order_by("created_at")
+    assert [r.target_id for r in rows] == [str(first.pk), str(retry.pk)]
+    assert rows[1].details["estimated_cost"] == "0.420" and rows[1].address == HOME
+
+
 def test_a_free_animatic_submission_is_not_a_paid_one(cast, client_for, board):
     b = board()
     client_for(cast.editor).post(reverse("jobs:submit", args=[b.pk]), {

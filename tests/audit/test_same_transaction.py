@@ -15,6 +15,7 @@ from storyboard.api.actions import create_token, revoke_token
 from storyboard.api.models import ApiToken
 from storyboard.audit import actions as audit
 from storyboard.audit.models import AuditEvent
+from storyboard.jobs.actions import submit_job
 from storyboard.review.actions import approve_clip, request_retake
 from storyboard.review.models import Decision
 from storyboard.shares.actions import create_share, revoke_share
@@ -82,6 +83,9 @@ CHANGES = {
     "remove a member": Change(
         Kind.MEMBER_REMOVED, lambda w: teams.remove_member(w.cast.member(w.cast.viewer)),
         lambda w: not Membership.objects.filter(user=w.cast.viewer).exists()),
+    "paid submission": Change(
+        Kind.JOB_SUBMITTED, lambda w: submit_job(w.board, w.cast.editor, "tx-key"),
+        lambda w: w.cast.team_a.jobs.filter(submit_key="tx-key").exists()),
     "approve": Change(
         Kind.CLIP_APPROVED, lambda w: approve_clip(w.clip, w.cast.reviewer),
         lambda w: Decision.objects.filter(kind="approve").exists()),
