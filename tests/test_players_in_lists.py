@@ -9,10 +9,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # One clip, one element's versions, two takes played in sync, the editor's own preview: a
 # handful of players at most, each the point of its page; a sequence's reel is one player that
 # switches its source from take to take; the review player (review/_player.html) is the one clip
-# of the team's review page and of a guest's shared page.
+# of the team's review page and of a guest's shared page; a guest's shared reel
+# (shares/takes.html) is the sequence's one reel player again.
 SINGLE_CLIP_PAGES = {"gallery/clip.html", "gallery/compare.html", "review/_player.html",
                      "library/element_detail.html", "boards/editor.html",
-                     "sequences/detail.html"}
+                     "sequences/detail.html", "shares/takes.html"}
 
 
 def players() -> dict[str, list[str]]:
