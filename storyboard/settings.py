@@ -71,6 +71,8 @@ MIDDLEWARE = [
     # Every view needs a signed-in user unless marked `login_not_required`.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "storyboard.teams.middleware.CurrentTeamMiddleware",
+    # The one-time 80 % spending-cap message for owners (storyboard/usage/middleware.py).
+    "storyboard.usage.middleware.SpendNoticeMiddleware",
     # Who acts and from where, for the audit rows the actions write (storyboard/audit).
     "storyboard.audit.middleware.AuditContextMiddleware",
     # Last, so that a locked-out login attempt is answered before any view runs.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("team/share-links/", include("storyboard.shares.team_urls")),
     path("s/", include("storyboard.shares.guest_urls")),
     path("team/api-tokens/", include("storyboard.api.page_urls")),
+    path("team/usage/", include("storyboard.usage.urls")),
     path("team/audit/", include("storyboard.audit.urls")),
     path("team/", include("storyboard.teams.urls")),
     path("jobs/", include("storyboard.jobs.urls")),

@@ -290,6 +290,7 @@ POST_DATA: dict[str, Callable] = {
     "api_tokens:create": lambda cast: {"name": "made in the walk",
                                        "member": cast.member(cast.viewer).pk},
     "api_tokens:revoke": lambda cast: {},
+    "usage:team_cap": lambda cast: {"monthly_cap": "250"},
     "shares:create": lambda cast: {"days": "7", "password": "walk", "guests_may_decide": "on"},
     "shares:create_takes": lambda cast: {"days": "3"},
     "shares:create_reel": lambda cast: {"days": "3"},

@@ -117,8 +117,23 @@ class Conflict(Error):
     current: StoryboardOut
 
 
+class SpendOut(Schema):
+    """A monthly cap's figures, in the rate card's unit (amounts as decimal strings)."""
+
+    cap_of: str = Field(description="team or account")
+    name: str
+    unit: str
+    estimate: str = Field(description="This submission's estimate.")
+    spent: str = Field(description="Spent this calendar month so far, against this cap.")
+    would_be: str
+    cap: str
+
+
 class Refusal(Error):
     problems: list[ProblemOut] = []
+    spend: SpendOut | None = Field(None, description="Set when a monthly spending cap refused "
+                                                     "it (field team.monthly_cap or "
+                                                     "account.monthly_cap).")
 
 
 def storyboard_out(board: Storyboard) -> dict:
@@ -313,6 +328,11 @@ def submit_storyboard(request, board_id: int = _ID,
     try:
         job = submit_job(board, request.user, key, version=version)
     except SubmitRefused as refused:
+        if refused.spend is not None:  # a monthly cap: 422 like every refused submit
+            cap = refused.spend.cap
+            raise ApiError(422, str(refused), cap.field if cap else "rate_card",
+                           extra={"problems": [], "spend": refused.spend.figures() or None}
+                           ) from None
         errors = refused.report.errors if refused.report else []
         raise ApiError(422, " ".join([str(refused), *(p.message for p in errors)])[:2000],
                        errors[0].field if errors else None,

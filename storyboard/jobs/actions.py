@@ -12,7 +12,7 @@ from storyboard.boards.actions import remix_storyboard
 from storyboard.boards.convert import slot_sources, to_value, with_related
 from storyboard.boards.editing import context_for, estimate
 from storyboard.boards.models import RateCard, Storyboard
-from storyboard.jobs import waits, wakes
+from storyboard.jobs import spending, waits, wakes
 from storyboard.jobs.models import FINAL, Failure, Job, JobSource, State
 from storyboard.library.access import teams_sharing_with
 from storyboard.library.models import ElementVersion
@@ -22,9 +22,13 @@ from storyboard.webhooks import events as webhook_events
 
 
 class SubmitRefused(Exception):
-    def __init__(self, message: str, report: Report | None = None):
+    """`report`: the check's, when the storyboard has errors; `spend`: the caps' judgement
+    (spending.Judgement), when a monthly cap refused it."""
+
+    def __init__(self, message: str, report: Report | None = None, spend=None):
         super().__init__(message)
         self.report = report
+        self.spend = spend
 
 
 def enqueue(task: str, job_id) -> None:
@@ -65,13 +69,21 @@ def submit_job(board: Storyboard, user, submit_key: str, *, version: int | None 
 
 
 def _create_job(team, board, account, user, submit_key, value: Value, sources, seconds) -> Job:
+    """Every path that submits comes here, inside its transaction: the estimate is recorded and
+    the monthly caps judged (under a lock on the team's row) before anything is sent."""
+    cost, unit = spending.estimate_for(team, value, seconds)
+    locked = spending.lock_team(team.pk)
+    judged = spending.judge(locked, account, cost, unit)
+    if judged.refusal:
+        raise SubmitRefused(judged.refusal, spend=judged)
     job = Job.objects.create(
         team=team, storyboard=board, account=account, created_by=user, submit_key=submit_key,
         dialect=value.target.dialect, model=value.target.model,
         title=value.settings.title or (board.title if board else "Untitled"),
         snapshot=value.to_dict(), slot_sources=sources, planned_seconds=seconds,
-        prompt_text=prompt_text(value),
+        prompt_text=prompt_text(value), estimated_cost=cost.amount,
         next_attempt_at=timezone.now(), **waits.for_worker())
+    spending.leave_notices(locked, judged.reaching)
     record_sources(job, sources)
     if value.target.dialect != "animatic":  # the animatic is rendered here, for nothing
         audit.record(audit.Kind.JOB_SUBMITTED, team=team, target=job, target_text=job.title,

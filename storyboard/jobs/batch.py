@@ -13,6 +13,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files import File
@@ -21,10 +22,10 @@ from django.db.models import Min
 from django.utils import timezone
 from django_q.conf import Conf
 
-from storyboard.boards.editing import context_for
+from storyboard.boards.editing import Cost, context_for
 from storyboard.boards.state import element_attachment
-from storyboard.jobs import worker
-from storyboard.jobs.actions import _create_job
+from storyboard.jobs import spending, worker
+from storyboard.jobs.actions import SubmitRefused, _create_job
 from storyboard.jobs.models import FINAL, Job
 from storyboard.jobs.sources import media_base
 from storyboard.library.access import visible_elements
@@ -36,6 +37,7 @@ from storyboard.providers.registry import PROVIDERS
 from storyboard.rules import check, parse_batch
 from storyboard.rules.model import slot_kind
 from storyboard.storage import local_path
+from storyboard.teams.models import ProviderAccount, Team
 
 log = logging.getLogger(__name__)
 
@@ -200,21 +202,50 @@ def _addresses_into_library(items: list[Item], account, user) -> None:
         item.sources[slot] = {"image": stored[url]}
 
 
+def _within_caps(items: list[Item], account) -> None:
+    """The whole batch against the monthly caps before anything is downloaded or sent: all its
+    new items together must fit (each is judged again, under the lock, as it is submitted)."""
+    total, unit = Decimal(0), ""
+    for item in items:
+        cost, unit = spending.estimate_for(account.team, item.value, _seconds(item))
+        if cost.amount is None:
+            total = None
+            break
+        total += cost.amount
+    what = f"This batch of {len(items)} new item{'s' if len(items) != 1 else ''}"
+    judged = spending.judge(Team.objects.get(pk=account.team_id),
+                            ProviderAccount.objects.get(pk=account.pk),
+                            Cost(cost.text, total), unit, what=what)
+    if judged.refusal:
+        raise BatchRefused(f"{judged.refusal} Nothing was submitted.")
+
+
+def _seconds(item: Item) -> int:
+    return check(item.value, item.value.target).total_seconds or 0
+
+
 def submit_all(items: list[Item], account, user) -> None:
     """Creates the jobs not created by an earlier run; earlier ones are picked up as they are."""
     for item in items:
         item.job = Job.objects.filter(team=account.team, submit_key=item.key).first()
-    _addresses_into_library([i for i in items if i.job is None], account, user)
-    _into_library([i for i in items if i.job is None], account, user)
+    new = [i for i in items if i.job is None]
+    if new:
+        _within_caps(new, account)
+    _addresses_into_library(new, account, user)
+    _into_library(new, account, user)
     for item in items:
         if item.job is None:
-            with transaction.atomic():
-                title = item.value.settings.title or f"Batch item {item.index}"
-                item.job = _create_job(account.team, None, account, user, item.key,
-                                       item.value, item.sources,
-                                       check(item.value, item.value.target).total_seconds or 0)
-                item.job.title = title[:200]
-                item.job.save(update_fields=["title"])
+            try:
+                with transaction.atomic():
+                    title = item.value.settings.title or f"Batch item {item.index}"
+                    item.job = _create_job(account.team, None, account, user, item.key,
+                                           item.value, item.sources, _seconds(item))
+                    item.job.title = title[:200]
+                    item.job.save(update_fields=["title"])
+            except SubmitRefused as refused:  # another submission took the cap's room meanwhile
+                done = sum(1 for i in items if i.job is not None)
+                raise BatchRefused(f"item {item.index}: {refused} {done} item(s) of the file "
+                                   "are submitted; a rerun follows them.") from None
 
 
 @contextlib.contextmanager

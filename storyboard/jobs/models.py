@@ -89,6 +89,9 @@ class Job(models.Model):
     remote_task_id = models.CharField(max_length=100, blank=True)
     progress = models.PositiveSmallIntegerField(null=True, blank=True)
     credits = models.FloatField(null=True, blank=True)
+    # The rate card's estimate when it was submitted (in the card's unit), so a month's spend is
+    # a sum; null when the card had no price for it (storyboard/jobs/spending.py).
+    estimated_cost = models.DecimalField(max_digits=16, decimal_places=6, null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     poll_errors = models.PositiveSmallIntegerField(default=0)
     # Recoveries a job gets once (jobs/recovery.py): the vendor had forgotten elements or

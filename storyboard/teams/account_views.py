@@ -10,8 +10,6 @@ from storyboard.providers.registry import PROVIDERS
 from storyboard.teams.accounts import (
     AccountError,
     AccountInput,
-    add_account,
-    change_account,
     check_connection,
     remove_account,
 )
@@ -20,6 +18,7 @@ from storyboard.teams.decorators import team_required
 from storyboard.teams.forms import ProviderAccountForm
 from storyboard.teams.models import ProviderAccount
 from storyboard.teams.scoping import get_for_team
+from storyboard.usage.actions import save_account
 
 
 def _input(form: ProviderAccountForm) -> AccountInput:
@@ -42,7 +41,8 @@ def account_new(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                account = add_account(request.team, _input(form))
+                account = save_account(request.team, _input(form),
+                                       form.cleaned_data["monthly_cap"])
             except AccountError as error:
                 form.add_error(None, str(error))
             else:
@@ -58,7 +58,8 @@ def account_new(request):
 def account_edit(request, account_id: int):
     account = get_for_team(ProviderAccount, request.team, pk=account_id)
     initial = {"dialect": account.dialect, "label": account.label, "base_url": account.base_url,
-               "max_jobs": account.max_jobs, "vip": account.vip, "sandbox": account.sandbox}
+               "max_jobs": account.max_jobs, "vip": account.vip, "sandbox": account.sandbox,
+               "monthly_cap": account.monthly_cap}
     shown = [f.name for f in PROVIDERS[account.dialect].credentials if not f.secret]
     if shown:  # e.g. an email that selects a linked account: not a secret
         with contextlib.suppress(CredentialsUnreadable):
@@ -68,7 +69,8 @@ def account_edit(request, account_id: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                change_account(account, _input(form))
+                save_account(request.team, _input(form), form.cleaned_data["monthly_cap"],
+                             account)
             except AccountError as error:
                 form.add_error(None, str(error))
             else:

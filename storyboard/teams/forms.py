@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import UsernameField
 
+from storyboard.teams.models import CAP_DIGITS, CAP_PLACES
 from storyboard.teams.roles import Role
 
 
@@ -69,6 +70,13 @@ class ProviderAccountForm(forms.Form):
                                   initial=2)
     vip = forms.BooleanField(label="VIP plan", required=False)
     sandbox = forms.BooleanField(label="Sandbox (the local simulator)", required=False)
+    monthly_cap = forms.DecimalField(
+        label="Monthly spending cap", required=False, min_value=0,
+        max_value=10 ** (CAP_DIGITS - CAP_PLACES) - 1, max_digits=CAP_DIGITS,
+        decimal_places=CAP_PLACES, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text="Estimated spend on this account per calendar month, in the rate card's "
+                  "unit; empty for no cap. A submission that would pass it is refused before "
+                  "anything is sent (the team's own cap is on Team settings → Usage).")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

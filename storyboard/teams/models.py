@@ -10,9 +10,22 @@ from django.utils import timezone
 from storyboard.teams.roles import Role, role_can
 
 
+# Monthly spending caps are in the rate card's unit (storyboard/jobs/spending.py judges them).
+CAP_DIGITS, CAP_PLACES = 14, 4
+
+
 class Team(models.Model):
     name = models.CharField(max_length=80)
     created_at = models.DateTimeField(default=timezone.now)
+    # No cap when empty. An owner sets it on the Usage page.
+    monthly_cap = models.DecimalField(max_digits=CAP_DIGITS, decimal_places=CAP_PLACES,
+                                      null=True, blank=True)
+    # The month ("2025-06") whose 80 % notice of the team's cap was given, so it is given once;
+    # and the latest such notice (team or account cap) with its time, which owners are shown
+    # once each (storyboard/usage/middleware.py).
+    cap_notice_month = models.CharField(max_length=7, blank=True)
+    spend_notice = models.CharField(max_length=400, blank=True)
+    spend_notice_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -121,6 +134,10 @@ class ProviderAccount(models.Model):
     tested_at = models.DateTimeField(null=True, blank=True)
     test_ok = models.BooleanField(null=True)
     test_message = models.CharField(max_length=500, blank=True)
+    # No cap when empty; set on the account form. The month of its 80 % notice, as on Team.
+    monthly_cap = models.DecimalField(max_digits=CAP_DIGITS, decimal_places=CAP_PLACES,
+                                      null=True, blank=True)
+    cap_notice_month = models.CharField(max_length=7, blank=True)
 
     class Meta:
         constraints = [

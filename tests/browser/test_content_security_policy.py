@@ -42,7 +42,7 @@ def test_no_page_violates_the_content_security_policy(live_server, page, client)
     for path in ["/storyboards/", board.get_absolute_url(), "/library/", "/gallery/",
                  "/review/", "/jobs/", f"/jobs/{job.pk}/", "/team/", "/team/accounts/new/",
                  "/team/new/", "/library/elements/new/?kind=image", "/storyboards/import/",
-                 "/storyboards/rates/", f"/gallery/takes/{board.pk}/"]:
+                 "/storyboards/rates/", f"/gallery/takes/{board.pk}/", "/team/usage/"]:
         page.goto(f"{live_server.url}{path}")
         page.wait_for_load_state("networkidle")
         found = page.evaluate("window.__csp")
