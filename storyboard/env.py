@@ -19,8 +19,41 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def envstr(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+def _raw(name: str, *, from_file: bool) -> str | None:
+    """The variable's value; with `from_file`, or the contents of the file `<name>_FILE` names
+    (container secrets). Both set is refused, naming both: which one wins would be a guess."""
+    raw = os.environ.get(name)
+    file_name = f"{name}_FILE"
+    path = os.environ.get(file_name, "").strip() if from_file else ""
+    if not path:
+        return raw
+    if raw:
+        raise ImproperEnv(f"{name} and {file_name} are both set: keep one of them")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ImproperEnv(f"{file_name}={path!r}: the file cannot be read "
+                          f"({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ImproperEnv(f"{file_name}={path!r}: the file is not UTF-8 text") from None
+    value = text.strip()  # secret files usually end with a newline
+    if not value:
+        raise ImproperEnv(f"{file_name}={path!r}: the file is empty")
+    return value
+
+
+def secret_source(name: str) -> str:
+    """Where a secret setting comes from: "environment", "file" (`<name>_FILE`) or "generated"
+    (kept under the var directory by envsecret). For `manage.py doctor`."""
+    if os.environ.get(f"{name}_FILE", "").strip():
+        return "file"
+    return "environment" if os.environ.get(name) else "generated"
+
+
+def envstr(name: str, default: str = "", *, from_file: bool = False) -> str:
+    """`from_file`: a secret, which may also come from the file `<name>_FILE` names."""
+    raw = _raw(name, from_file=from_file)
+    return default if raw is None else raw
 
 
 def envbool(name: str, default: bool) -> bool:
@@ -55,26 +88,32 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def envurl(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", "https")) -> str:
-    """A URL setting; empty means unset. Trailing slashes are dropped so joins stay predictable."""
-    raw = os.environ.get(name, default).strip()
+def envurl(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", "https"),
+           from_file: bool = False) -> str:
+    """A URL setting; empty means unset. Trailing slashes are dropped so joins stay predictable.
+    `from_file`: the URL may carry a password, so it may also come from `<name>_FILE`."""
+    raw = envstr(name, default, from_file=from_file).strip()
     if not raw:
         return ""
     scheme, sep, rest = raw.partition("://")
     if not sep or scheme.lower() not in schemes or not rest.split("/")[0]:
-        raise ImproperEnv(f"{name}={raw!r}: expected a URL starting with {' or '.join(schemes)}://")
+        # A URL read from a secret file is not echoed: it may carry a password.
+        from_secret_file = from_file and secret_source(name) == "file"
+        shown = f"{name}_FILE" if from_secret_file else f"{name}={raw!r}"
+        raise ImproperEnv(f"{shown}: expected a URL starting with {' or '.join(schemes)}://")
     return raw.rstrip("/")
 
 
-def envsecret(name: str, path: Path) -> str:
-    """The variable when set; otherwise a value generated once and kept in `path` (git-ignored)."""
-    raw = os.environ.get(name)
+def envsecret(name: str, path: Path, *, several: bool = False) -> str:
+    """The variable (or the file `<name>_FILE` names) when set; otherwise a value generated once
+    and kept in `path` (git-ignored). `several`: a comma-separated list of keys, newest first
+    (key rotation), each checked on its own; returned without spaces."""
+    raw = _raw(name, from_file=True)
     if raw is not None:
-        if len(raw) < 32:
-            raise ImproperEnv(f"{name}: must be at least 32 characters long (got {len(raw)})")
-        return raw
+        file = os.environ.get(f"{name}_FILE", "").strip()
+        return _checked(f"{name}_FILE={file!r}" if file else name, raw, several)
     if path.exists():
-        return path.read_text().strip()
+        return _checked(name, path.read_text().strip(), several, where=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(50)
     # Create with owner-only permissions; O_EXCL makes two racing processes agree on one value.
@@ -85,3 +124,14 @@ def envsecret(name: str, path: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(value)
     return value
+
+
+def _checked(label: str, value: str, several: bool, where: str = "") -> str:
+    label = f"{label} (in {where})" if where else label
+    keys = [key.strip() for key in value.split(",")] if several else [value]
+    for number, key in enumerate(keys, 1):
+        which = f" key {number} of {len(keys)}" if len(keys) > 1 else ""
+        if len(key) < 32:
+            raise ImproperEnv(f"{label}:{which} must be at least 32 characters long "
+                              f"(got {len(key)})")
+    return ",".join(keys)

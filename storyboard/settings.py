@@ -20,10 +20,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("STORYBOARD_VAR_DIR", str(BASE_DIR / "var"))).resolve()
 
 DEBUG = envbool("DEBUG", False)
+# Secrets (these two, DATABASE_URL, REDIS_URL and the S3 keys) may instead be read from the file
+# named by <NAME>_FILE (container secrets); setting both is refused.
 SECRET_KEY = envsecret("SECRET_KEY", VAR_DIR / "secret_key")
-# Encrypts provider credentials at rest. Separate from SECRET_KEY so rotating one does not lose
-# the other; back it up with the database.
-STORYBOARD_CREDENTIALS_KEY = envsecret("STORYBOARD_CREDENTIALS_KEY", VAR_DIR / "credentials_key")
+# Encrypts provider credentials and webhook secrets at rest. Separate from SECRET_KEY so rotating
+# one does not lose the other; back it up with the database. While rotating it holds several
+# keys, comma-separated, newest first (teams/crypto.py, `manage.py rotate_credentials_key`).
+STORYBOARD_CREDENTIALS_KEY = envsecret("STORYBOARD_CREDENTIALS_KEY", VAR_DIR / "credentials_key",
+                                       several=True)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 # Base URL at which this install's media is reachable from the internet (APIMart fetches
@@ -49,6 +53,7 @@ INSTALLED_APPS = [
     "storyboard.review",
     "storyboard.jobs",
     "storyboard.webhooks",
+    "storyboard.operations",
     "storyboard.shares",
     "storyboard.sequences",
     "ninja",  # the API docs page's static Swagger UI files (no CDN: the CSP allows none)
@@ -57,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request carries its id (storyboard/logs.py).
+    "storyboard.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -123,10 +130,11 @@ def _database(url: str) -> dict:
 
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-DATABASES = {"default": _database(envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+DATABASES = {"default": _database(envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+                                          from_file=True))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = envurl("REDIS_URL", schemes=("redis", "rediss", "unix"))
+REDIS_URL = envurl("REDIS_URL", schemes=("redis", "rediss", "unix"), from_file=True)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}
@@ -244,8 +252,8 @@ if STORYBOARD_S3_BUCKET:
             "bucket_name": STORYBOARD_S3_BUCKET,
             "endpoint_url": envurl("STORYBOARD_S3_ENDPOINT_URL") or None,
             "region_name": envstr("STORYBOARD_S3_REGION") or None,
-            "access_key": envstr("STORYBOARD_S3_ACCESS_KEY") or None,
-            "secret_key": envstr("STORYBOARD_S3_SECRET_KEY") or None,
+            "access_key": envstr("STORYBOARD_S3_ACCESS_KEY", from_file=True) or None,
+            "secret_key": envstr("STORYBOARD_S3_SECRET_KEY", from_file=True) or None,
             "location": envstr("STORYBOARD_S3_PREFIX", "media"),
             "file_overwrite": False,
             "default_acl": None,  # private objects: the app serves them after its own checks
@@ -295,13 +303,25 @@ if envbool("STORYBOARD_BEHIND_PROXY", False):
 CSRF_FAILURE_VIEW = "storyboard.views.csrf_failure"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# One console handler for everything (Django's own request lines included): each line carries
+# its request id, team and job, and passes the redaction filter (storyboard/logs.py).
+LOG_FORMAT = envstr("LOG_FORMAT", "plain").strip().lower() or "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperEnv(f"LOG_FORMAT={LOG_FORMAT!r}: expected plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "storyboard.logs.ContextFilter"},
+                "redact": {"()": "storyboard.logs.RedactFilter"}},
+    "formatters": {"plain": {"()": "storyboard.logs.PlainFormatter"},
+                   "json": {"()": "storyboard.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                             "filters": ["context", "redact"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+    # Naming Django's loggers drops the handlers its defaults give them, so their lines (runserver's
+    # request lines among them) reach the console handler above, filtered, instead of bypassing it.
+    "loggers": {"axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"},
+                "django": {"level": "INFO"}, "django.server": {"level": "INFO"}},
 }
 
 # This machine's own web address as the local sandbox reaches it (set by `studio`): the sandbox

@@ -2,12 +2,12 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from storyboard.operations import health
 from storyboard.teams.decorators import personal
 
 
@@ -33,10 +33,11 @@ login_view = login_not_required(
 @require_GET
 @personal
 def healthz(request):
-    """For load balancers and the studio launcher: answers 200 once the database is reachable."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    """For monitors and load balancers: 200 when the database, the poll sweep, the broker and
+    the job queue are all well, else 503 naming what is wrong (storyboard/operations/health.py).
+    JSON, public, and free of secrets and team data."""
+    answer = health.report()
+    return JsonResponse(answer, status=200 if answer["status"] == "ok" else 503)
 
 
 def csrf_failure(request, reason=""):

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from functools import wraps
 
 from django.db.models import Case, F, PositiveSmallIntegerField, Q, When
 from django_q.tasks import async_task
 
+from storyboard import logs
 from storyboard.jobs import callbacks, downloads, failures, outcomes, recovery, rows, waits, wakes
 from storyboard.jobs.actions import unshared_text
 from storyboard.jobs.caches import AssetCache, ElementCreationTasks, RemoteElementIds
@@ -30,6 +32,7 @@ from storyboard.jobs.clips import DownloadFailed, store_local_render
 from storyboard.jobs.models import FINAL, IN_FLIGHT, Failure, Job, State
 from storyboard.jobs.rows import backoff, now
 from storyboard.jobs.sources import job_sources, media_base
+from storyboard.operations.models import beat
 from storyboard.providers import base as p
 from storyboard.providers.prepare import prepare_refs
 from storyboard.providers.registry import provider_for
@@ -48,6 +51,18 @@ def dispatch(task: str, job_id: str) -> None:
     """Hands a follow-up step to the worker cluster. Under django-q2's `sync` option (the
     `omni_batch` command sets it) the step runs here and now instead."""
     async_task(f"storyboard.jobs.worker.{task}", job_id)
+
+
+def _logged(task):
+    """Every line the task logs names its job and the job's team (storyboard/logs.py)."""
+
+    @wraps(task)
+    def run(job_id: str) -> str:
+        team = Job.objects.filter(pk=job_id).values_list("team_id", flat=True).first()
+        with logs.bound(job=str(job_id), team=team):
+            return task(job_id)
+
+    return run
 
 
 class AccountRemoved(Exception):
@@ -80,6 +95,7 @@ def _left_slot(job: Job) -> None:
 
 # --- submit ------------------------------------------------------------------------------
 
+@_logged
 def submit_job_task(job_id: str) -> str:
     admission = wakes.admit(job_id, lambda row: _claim_for_submit(job_id, row))
     for other in admission.granted:  # older jobs that were waiting for a slot go first
@@ -295,11 +311,12 @@ def poll_due_jobs() -> dict:
     for job, outcome in answers:
         if job.pk in done:
             continue
-        try:
-            if outcomes.apply(job, *outcome):
-                ready.append(job.pk)
-        except Exception:  # one job's bad answer must not stop the others; its claim expires
-            log.exception("job %s: the poll's answer could not be applied", job.short_id)
+        with logs.bound(job=str(job.pk), team=job.team_id):
+            try:
+                if outcomes.apply(job, *outcome):
+                    ready.append(job.pk)
+            except Exception:  # one bad answer must not stop the others; its claim expires
+                log.exception("job %s: the poll's answer could not be applied", job.short_id)
     for job_id in ready:  # after every answer is written: a download may take a while
         dispatch("download_job", str(job_id))
     for account_id in {job.account_id for job in jobs if job.state not in IN_FLIGHT}:
@@ -307,6 +324,7 @@ def poll_due_jobs() -> dict:
             dispatch("submit_job_task", other)
     restarted = _restart_stale(stamp)
     callbacks.schedule_next_sweep()
+    beat("poll-sweep")  # /healthz and doctor: a sweep that stops running is noticed
     return {"polled": len(jobs), "restarted": restarted}
 
 
@@ -322,6 +340,10 @@ def _poll_concurrently(jobs: list[Job]) -> list[tuple[Job, tuple]]:
                 providers[job.account_id] = outcomes.CREDENTIALS_UNREADABLE
 
     def poll(job: Job):
+        with logs.bound(job=str(job.pk), team=job.team_id):  # pool threads start unbound
+            return polled(job)
+
+    def polled(job: Job):
         provider = (providers[job.account_id] if job.account is not None
                     else outcomes.ACCOUNT_REMOVED)
         if isinstance(provider, outcomes.CannotPoll):
@@ -345,6 +367,7 @@ def _poll_concurrently(jobs: list[Job]) -> list[tuple[Job, tuple]]:
         return list(pool.map(poll, jobs))
 
 
+@_logged
 def poll_job(job_id: str) -> str:
     """Poll one job now (a callback arrived, or the user is watching)."""
     job = rows.claim(job_id, [State.SUBMITTED, State.PROCESSING])
@@ -394,6 +417,7 @@ def _restart_stale(stamp) -> int:
 
 # --- results -----------------------------------------------------------------------------
 
+@_logged
 def download_job(job_id: str) -> str:
     """Fetches the clip. Links that answer as expired are replaced by polling the finished task
     again where the dialect signs fresh ones (at most MAX_LINK_REFRESHES times); failures worth

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from storyboard.teams.roles import Role, role_can
 
-
 # Monthly spending caps are in the rate card's unit (storyboard/jobs/spending.py judges them).
 CAP_DIGITS, CAP_PLACES = 14, 4
 
