@@ -38,6 +38,8 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from storyboard.operations.probe import serving
+
 ROOT = Path(__file__).resolve().parents[2]
 VIEWER_BITS_PER_SECOND = 20_000_000
 SAVE_TIMEOUT = 30.0
@@ -152,7 +154,8 @@ class Studio:
         deadline = time.monotonic() + 120
         while True:
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).text == "ok":
+                answer = httpx.get(f"{self.url}/healthz", timeout=2)
+                if serving(answer.status_code, answer.content):
                     break
             except httpx.TransportError:
                 pass

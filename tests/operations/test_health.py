@@ -17,6 +17,7 @@ from storyboard.jobs import worker
 from storyboard.jobs.models import Job
 from storyboard.operations import health
 from storyboard.operations.models import Heartbeat
+from storyboard.operations.probe import serving
 
 
 def _sweep_ran(ago: float = 0) -> None:
@@ -197,3 +198,17 @@ def test_it_is_a_few_small_queries(db, client, django_assert_max_num_queries):
 
 def test_only_get(db, client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_launchers_wait_for_the_database_not_for_the_first_sweep(db, client):
+    """studio's tests, the load benchmark and the scale-out test start processes and wait on
+    probe.serving: a fresh install (no sweep yet) is serving; a server without its database,
+    or something else answering on the port, is not."""
+    fresh = client.get("/healthz")
+    assert fresh.status_code == 503 and serving(fresh.status_code, fresh.content)
+    _sweep_ran()
+    well = client.get("/healthz")
+    assert well.status_code == 200 and serving(well.status_code, well.content)
+    assert not serving(503, b'{"database": {"ok": false}}')
+    assert not serving(200, b"ok")  # some other program on the port
+    assert not serving(502, b'{"database": {"ok": true}}')  # a proxy with no upstream

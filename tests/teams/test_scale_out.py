@@ -16,6 +16,8 @@ import httpx
 import pytest
 from scale_out import SCALE_OUT, scale_out_environment
 
+from storyboard.operations.probe import serving
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not SCALE_OUT,
                                 reason="runs in the PostgreSQL + Redis pass of .ci/run")
@@ -64,7 +66,8 @@ def test_two_web_and_two_worker_processes_deliver_a_clip(tmp_path):
                 deadline = time.monotonic() + 60
                 while True:
                     with contextlib.suppress(httpx.TransportError):
-                        if web.get("/healthz").status_code == 200:
+                        answer = web.get("/healthz")
+                        if serving(answer.status_code, answer.content):
                             break
                     assert time.monotonic() < deadline, "the web processes did not start"
                     time.sleep(0.3)

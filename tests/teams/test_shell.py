@@ -42,9 +42,3 @@ def test_no_page_of_the_shell_loads_anything_from_another_site(cast, client_for)
     page = client_for(cast.owner).get("/team/").content.decode()
     assert "http://" not in page.replace("http://testserver", "")
     assert "https://" not in page
-
-
-def test_healthz_answers_without_signing_in(db, client):
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    assert response.content == b"ok"

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from storyboard.operations.probe import serving
 from storyboard.schedules import SCHEDULES, setup_schedules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +93,8 @@ def test_web_server_and_worker_run_together_and_stop_on_ctrl_c(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).text == "ok":
+                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                if serving(answer.status_code, answer.content):
                     break
             except httpx.TransportError:
                 pass
