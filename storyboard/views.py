@@ -63,6 +63,10 @@ def _limit_refusal(exception) -> tuple[int, str] | None:
 def bad_request(request, exception=None):
     refusal = _limit_refusal(exception)
     status, message = refusal or (400, "")
+    if request.path.startswith("/api/"):  # the API answers JSON, even before its own code runs
+        from storyboard.api.errors import UNPARSABLE_BODY, error_response
+
+        return error_response(status, message or UNPARSABLE_BODY, "body")
     if request.headers.get("X-Requested-With") == "XMLHttpRequest" or "HX-Request" in \
             request.headers:
         text = message or "The request could not be understood. Reload the page and try again."

@@ -29,11 +29,13 @@ _SOURCES = {"body", "query", "path", "header", "form", "file", "cookie"}
 
 def _field_of(loc) -> str | None:
     parts = [str(p) for p in loc]
-    if parts and parts[0] in _SOURCES:
+    source = parts[0] if parts and parts[0] in _SOURCES else None
+    if source:
         parts = parts[1:]
     if parts and parts[0] in ("payload", "body", "item"):  # the operation's parameter name
         parts = parts[1:]
-    return ".".join(parts) or None
+    # The whole body missing (empty, or not JSON): the body itself is the field at fault.
+    return ".".join(parts) or ("body" if source == "body" else None)
 
 
 def _validation(request, exc: ValidationError):
@@ -42,6 +44,8 @@ def _validation(request, exc: ValidationError):
     message = first.get("msg", "invalid input")
     if field == "Idempotency-Key" or (field or "").lower() == "idempotency_key":
         field = "Idempotency-Key"
+    if field == "body" and message == "Field required":
+        message = "a JSON object is required (Content-Type: application/json)"
     detail = f"{field}: {message}" if field else message
     return error_response(422, detail, field)
 
@@ -50,6 +54,16 @@ def _authentication(request, exc):
     return error_response(401, str(exc) if str(exc) and str(exc) != "Unauthorized" else
                           "Send a valid API token: Authorization: Bearer sbt_…",
                           headers={"WWW-Authenticate": "Bearer"})
+
+
+UNPARSABLE_BODY = ("The request body could not be parsed: send JSON with Content-Type: "
+                   "application/json, or multipart/form-data with its boundary.")
+
+
+def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc) == "Cannot parse request body":  # django-ninja's
+        return error_response(400, UNPARSABLE_BODY, "body")
+    return error_response(exc.status_code, str(exc))
 
 
 def install(api) -> None:
@@ -61,8 +75,7 @@ def install(api) -> None:
         404, "Not found: no such object in this token's team."))
     api.add_exception_handler(PermissionDenied, lambda request, exc: error_response(
         403, str(exc) or "This token's role cannot do this."))
-    api.add_exception_handler(HttpError, lambda request, exc: error_response(
-        exc.status_code, str(exc)))
+    api.add_exception_handler(HttpError, _http_error)
     from storyboard.api.auth import RateLimited
 
     api.add_exception_handler(RateLimited, lambda request, exc: error_response(

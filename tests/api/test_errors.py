@@ -59,3 +59,22 @@ def test_the_schema_and_docs_need_no_token(cast):
     assert "/api/v1/storyboards/{board_id}/submit" in paths
     docs = api.get("/docs")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_a_body_that_is_missing_or_cannot_be_parsed_is_json_naming_the_body(cast, api_for):
+    """Before: multipart without a boundary got the HTML 400 page, and an empty or non-JSON
+    body answered with field null."""
+    api = api_for(cast.editor)
+    path = f"/api/v1/storyboards/{api.post('/storyboards', {'title': 'Falcon'}).json()['id']}"
+    for content_type, body, status in (
+            ("multipart/form-data", b"junk", 400),  # no boundary: Django's parser refuses
+            ("application/x-www-form-urlencoded", b"a=1", 400),
+            ("text/plain", b"\x00\xff", 400),
+            ("application/json", b"", 422),
+            ("multipart/form-data; boundary=x", b"", 422)):
+        response = api.client.post(f"{path}/share-links", body, content_type=content_type,
+                                   headers=api._headers({}))
+        assert response.status_code == status, content_type
+        assert response["Content-Type"] == "application/json", content_type
+        assert response.json()["field"] == "body", content_type
+        assert "JSON" in response.json()["detail"]
