@@ -164,11 +164,11 @@ def public_media() -> list[Finding]:
         "this install is reachable from the internet"))]
 
 
-def _clock_skew(url: str, *, sandbox: bool, transport: httpx.BaseTransport | None) -> float:
+def _clock_skew(url: str, *, transport: httpx.BaseTransport | None) -> float:
     """Seconds the server's clock is ahead of ours (negative: behind), from its Date header."""
     from storyboard.providers.http import build_client, send
 
-    with build_client(allow_loopback=sandbox, transport=transport,
+    with build_client(transport=transport,
                       timeout=CLOCK_TIMEOUT) as client:
         before = time.time()
         response = send(client, "HEAD", url, max_bytes=64 * 1024)
@@ -181,15 +181,16 @@ def _clock_skew(url: str, *, sandbox: bool, transport: httpx.BaseTransport | Non
 
 
 def clock(transport: httpx.BaseTransport | None = None) -> list[Finding]:
-    urls: dict[str, tuple[bool, str]] = {}
-    for account in _accounts("clock_stamped_tokens"):
-        urls.setdefault(account.effective_base_url, (account.sandbox, account.label))
+    urls: dict[str, str] = {}
+    # A sandbox account's server runs on this machine, with this machine's clock.
+    for account in _accounts("clock_stamped_tokens").filter(sandbox=False):
+        urls.setdefault(account.effective_base_url, account.label)
     if not urls:
         return [Finding(OK, "no account signs its requests with this machine's clock")]
     found = []
-    for url, (sandbox, label) in list(urls.items())[:CLOCK_URLS_AT_MOST]:
+    for url, label in list(urls.items())[:CLOCK_URLS_AT_MOST]:
         try:
-            skew = _clock_skew(url, sandbox=sandbox, transport=transport)
+            skew = _clock_skew(url, transport=transport)
         except (httpx.HTTPError, OSError, ValueError, TypeError) as error:
             reason = str(error).split("\n")[0][:160] or type(error).__name__
             found.append(Finding(NOTE, f"clock: could not compare with {url} ({label}): "

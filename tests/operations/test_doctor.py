@@ -232,6 +232,15 @@ def test_the_clock_check_goes_through_the_outbound_address_checks(well_configure
     assert all("a private or loopback address: refused — not checked" in line for line in notes)
 
 
+def test_sandbox_accounts_are_not_asked_the_time(well_configured, cast, name_sandbox):
+    # Their server is this machine: before, studio's demo install got a note per sandbox.
+    name_sandbox("http://127.0.0.1:8765")
+    _account(cast.team_a, "kling", "Sandbox Kling", base_url="http://127.0.0.1:8765/kling",
+             sandbox=True)
+    assert doctor.clock(transport=_server_clock(600, [])) == [doctor.Finding(
+        doctor.OK, "no account signs its requests with this machine's clock")]
+
+
 def test_no_account_that_stamps_tokens_no_clock_check(well_configured, cast):
     _account(cast.team_a, "apimart", "Studio APIMart", base_url="https://api.apimart.ai")
     assert doctor.clock() == [doctor.Finding(
