@@ -157,9 +157,11 @@ def judge(team: Team, account: ProviderAccount | None, cost: Cost, unit: str,
     caps = caps_of(team, account, spent, by_account, unit)
     if cost.amount is None:
         which = " and ".join(c.whose for c in caps)
-        return Judgement(None, f"A monthly spending cap applies ({which}), and without a "
-                               f"price it cannot be judged. {cost.text} A price is needed for "
-                               f"capped targets: an owner can add it to the rate card.")
+        # cost.text says why there is no price (an empty card, or none for this target).
+        why = cost.text.removeprefix("No estimate: ").split(". An owner")[0].rstrip(".")
+        return Judgement(None, f"A price is needed for capped targets: {which} applies, and "
+                               f"{why}, so this submission's cost cannot be judged. An owner "
+                               f"can add a price per second on Team settings → Rate card.")
     reaching = []
     for cap in caps:
         would_be = cap.spent + cost.amount

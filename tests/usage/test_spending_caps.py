@@ -83,8 +83,11 @@ def test_a_capped_target_without_a_price_is_refused_saying_a_price_is_needed(
     _cap_team(cast, "100")
     with pytest.raises(SubmitRefused) as refused:
         submit_job(board(), cast.editor, "k")
-    assert "A price is needed for capped targets" in str(refused.value)
-    assert "the team's cap" in str(refused.value) and not Job.objects.exists()
+    assert str(refused.value) == (
+        "A price is needed for capped targets: the team's cap applies, and the team's rate "
+        "card is empty, so this submission's cost cannot be judged. An owner can add a price "
+        "per second on Team settings → Rate card.")
+    assert not Job.objects.exists()
 
 
 def test_the_local_animatic_is_never_capped(cast, board, rate_card, queue):
