@@ -75,7 +75,7 @@ def build(usage: Usage, unit: str) -> dict[str, Chart]:
                            ("other", r.cancelled + r.unfinished)), _week_tip(r, _outcomes(r)))
          for r in weeks], chart_id="svg-outcomes-weeks", title=title,
         summary=f"{title}, {period}: {_outcomes(usage.total)}.",
-        scale_text=lambda v: f"{v:.0f} jobs", legend=OUTCOMES))
+        scale_text=lambda v: f"{v:.0f} job{'' if v == 1 else 's'}", legend=OUTCOMES))
     for key, rows, what in (("accounts", usage.accounts, "account"),
                             ("people", usage.people, "person")):
         title = f"Estimated spend per {what}"
