@@ -24,6 +24,8 @@ class AuditEvent(models.Model):
         MEMBER_JOINED = "member_joined", "Member joined"
         ROLE_CHANGED = "role_changed", "Role changed"
         MEMBER_REMOVED = "member_removed", "Member removed"
+        CAP_CHANGED = "cap_changed", "Spending cap changed"
+        RATE_CARD_CHANGED = "rate_card_changed", "Rate card changed"
         JOB_SUBMITTED = "job_submitted", "Paid submission"
         JOB_REQUEUED = "job_requeued", "Job handed to the worker again"
         CLIP_APPROVED = "clip_approved", "Take approved"

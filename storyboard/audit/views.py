@@ -17,6 +17,10 @@ PAGE_SIZE = 50
 FILTERS = ("person", "kind", "start", "end")
 
 
+def _shown(value) -> str:
+    return "none" if value in (None, "") else str(value)
+
+
 def facts(details: dict) -> list[str]:
     """A row's details as short lines: "role: editor", "label: Old → New"."""
     lines = []
@@ -25,7 +29,7 @@ def facts(details: dict) -> list[str]:
         if value in (None, "", [], {}):
             continue
         if isinstance(value, dict):  # {"field": [before, after]}
-            lines += [f"{k.replace('_', ' ')}: {v[0]} → {v[1]}"
+            lines += [f"{k.replace('_', ' ')}: {_shown(v[0])} → {_shown(v[1])}"
                       if isinstance(v, list) and len(v) == 2 else f"{k}: {v}"
                       for k, v in value.items()]
         elif isinstance(value, list):

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from storyboard.audit import actions as audit
 from storyboard.boards import tasks
 from storyboard.boards.models import MODES, TITLE_MAX, Preview, RateCard, Storyboard
 from storyboard.boards.state import EditorState, Refused, SlotState, state_from_board
@@ -188,9 +189,17 @@ def save_rate_card(team, user, unit: str, raw_prices: dict[str, str]) -> RateCar
         raise Refused(errors)
     with transaction.atomic():
         card, _ = RateCard.objects.select_for_update().get_or_create(team=team)
+        # {"unit" or "dialect:model:mode": [before, after]}, the audit log's way of a change.
+        changed = {"unit": [card.unit, unit]} if card.unit != unit else {}
+        changed |= {key: [card.prices.get(key), prices.get(key)]
+                    for key in sorted(set(card.prices) | set(prices))
+                    if card.prices.get(key) != prices.get(key)}
         card.unit, card.prices, card.updated_by, card.updated_at = (
             unit, prices, user, timezone.now())
         card.save()
+        if changed:  # estimates, and so the caps' judgements, follow the card
+            audit.record(audit.Kind.RATE_CARD_CHANGED, team=team, target_text="rate card",
+                         details={"changed": changed})
     return card
 
 

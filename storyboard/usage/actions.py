@@ -6,14 +6,30 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from storyboard.audit import actions as audit
 from storyboard.teams.accounts import AccountInput, add_account, change_account
 from storyboard.teams.models import ProviderAccount, Team
 
 
+def _cap_text(cap: Decimal | None) -> str | None:
+    return None if cap is None else f"{cap.normalize():f}"
+
+
+def _record_cap(team_id: int, target, before: Decimal | None, after: Decimal | None) -> None:
+    audit.record(audit.Kind.CAP_CHANGED, team=team_id, target=target, details={
+        "of": "team" if isinstance(target, Team) else "account",
+        "changed": {"monthly_cap": [_cap_text(before), _cap_text(after)]}})
+
+
 def set_team_cap(team: Team, cap: Decimal | None) -> None:
     """A new cap (None: no cap). Its 80 % notice may be given again this month, for the new
-    figure."""
-    Team.objects.filter(pk=team.pk).update(monthly_cap=cap, cap_notice_month="")
+    figure. A change is written to the audit log."""
+    with transaction.atomic():
+        before = (Team.objects.select_for_update().filter(pk=team.pk)
+                  .values_list("monthly_cap", flat=True).get())
+        Team.objects.filter(pk=team.pk).update(monthly_cap=cap, cap_notice_month="")
+        if before != cap:
+            _record_cap(team.pk, team, before, cap)
     team.monthly_cap, team.cap_notice_month = cap, ""
 
 
@@ -26,5 +42,6 @@ def save_account(team: Team, data: AccountInput, cap: Decimal | None,
         if account.monthly_cap != cap:
             ProviderAccount.objects.filter(pk=account.pk).update(monthly_cap=cap,
                                                                  cap_notice_month="")
+            _record_cap(team.pk, account, account.monthly_cap, cap)
             account.monthly_cap, account.cap_notice_month = cap, ""
     return account
