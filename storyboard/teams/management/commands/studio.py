@@ -154,13 +154,15 @@ class Command(BaseCommand):
         env = {**os.environ, "STORYBOARD_LOCAL_URL": f"http://{local}:{port}",
                "STORYBOARD_SANDBOX_URL": self.sandbox_root, **self.media_env(local)}
         manage = str(Path(settings.BASE_DIR) / "manage.py")
-        # Threads mostly wait (database, vendors, the disk), so there are more than cores.
+        # Threads mostly wait (database, vendors, the disk), so there are more than cores. No
+        # gunicorn access log: the app writes each request's line itself (storyboard/logs.py),
+        # with its request id and team, and without the secrets a path can hold.
         web = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
             [
                 python, "-m", "gunicorn", "storyboard.wsgi:application",
                 "--bind", f"{host}:{port}", "--workers", str(web_workers),
                 "--threads", str(web_threads),
-                "--timeout", "60", "--graceful-timeout", "10", "--access-logfile", "-",
+                "--timeout", "60", "--graceful-timeout", "10",
                 "--chdir", str(settings.BASE_DIR),
             ],
             env=env,
