@@ -23,7 +23,8 @@ SCHEDULES: tuple[Recurring, ...] = (
     Recurring("housekeeping", "storyboard.teams.tasks.housekeeping", minutes=60),
     # Runs at least every minute; each sweep moves its next run to when the next job is due.
     Recurring("poll-sweep", "storyboard.jobs.worker.poll_due_jobs", minutes=1),
-    # Partial downloads and unchecked clips a killed worker left behind.
+    # Partial downloads and unchecked clips a killed worker left behind; with media on S3,
+    # also objects no row names (storyboard/storage_sweep.py).
     Recurring("leftover-files", "storyboard.storage.sweep_leftover_files", minutes=60),
     # Webhook deliveries due for another attempt (storyboard/webhooks/sending.py).
     Recurring("webhook-retries", "storyboard.webhooks.sending.send_due_deliveries", minutes=1),

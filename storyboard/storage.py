@@ -9,12 +9,15 @@ import hashlib
 import os
 import shutil
 import tempfile
-import time
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage, storages
+from django.utils import timezone
+
+from storyboard.storage_sweep import sweep_orphan_objects
 
 
 def is_local() -> bool:
@@ -79,11 +82,13 @@ def is_leftover(filename: str) -> bool:
         filename.startswith(".") and filename.endswith(".part"))
 
 
-def sweep_leftover_files(max_age_seconds: int = 6 * 3600) -> dict:
+def sweep_leftover_files(max_age_seconds: int = 6 * 3600, now: datetime | None = None) -> dict:
     """Deletes leftovers older than `max_age_seconds` — far longer than any download or check
     runs, so nothing in progress is touched — under the media root and the local state
-    directory. Recurring (storyboard.schedules)."""
-    cutoff = time.time() - max_age_seconds
+    directory; with media on S3, also the objects no row names (storage_sweep). `now` is the
+    clock to judge ages by. Recurring (storyboard.schedules)."""
+    now = now or timezone.now()
+    cutoff = now.timestamp() - max_age_seconds
     roots = [Path(settings.VAR_DIR) / "incoming", Path(settings.VAR_DIR) / "cache"]
     if is_local():
         roots.append(Path(settings.MEDIA_ROOT))
@@ -100,4 +105,6 @@ def sweep_leftover_files(max_age_seconds: int = 6 * 3600) -> dict:
                     removed += 1
             except FileNotFoundError:
                 continue  # finished or removed meanwhile
-    return {"removed": removed}
+    if is_local():
+        return {"removed": removed}
+    return {"removed": removed, "objects_removed": sweep_orphan_objects(max_age_seconds, now)}
