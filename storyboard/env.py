@@ -42,6 +42,15 @@ def _raw(name: str, *, from_file: bool) -> str | None:
     return value
 
 
+def masked(url: str) -> str:
+    """`url` for an error message: a password in it (scheme://user:password@host) is hidden."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in userinfo:
+        return url
+    return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
+
+
 def secret_source(name: str) -> str:
     """Where a secret setting comes from: "environment", "file" (`<name>_FILE`) or "generated"
     (kept under the var directory by envsecret). For `manage.py doctor`."""
@@ -97,9 +106,9 @@ def envurl(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", 
         return ""
     scheme, sep, rest = raw.partition("://")
     if not sep or scheme.lower() not in schemes or not rest.split("/")[0]:
-        # A URL read from a secret file is not echoed: it may carry a password.
+        # A URL read from a secret file is not echoed, and a password in any URL is hidden.
         from_secret_file = from_file and secret_source(name) == "file"
-        shown = f"{name}_FILE" if from_secret_file else f"{name}={raw!r}"
+        shown = f"{name}_FILE" if from_secret_file else f"{name}={masked(raw)!r}"
         raise ImproperEnv(f"{shown}: expected a URL starting with {' or '.join(schemes)}://")
     return raw.rstrip("/")
 

@@ -12,7 +12,16 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
-from storyboard.env import ImproperEnv, envbool, envint, envlist, envsecret, envstr, envurl
+from storyboard.env import (
+    ImproperEnv,
+    envbool,
+    envint,
+    envlist,
+    envsecret,
+    envstr,
+    envurl,
+    masked,
+)
 from storyboard.providers.http import DEFAULT_BLOCKED_NETWORKS, origin_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -112,7 +121,7 @@ def _database(url: str) -> dict:
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
-        raise ImproperEnv(f"DATABASE_URL={url!r}: {exc}") from None
+        raise ImproperEnv(f"DATABASE_URL={masked(url)!r}: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
@@ -125,7 +134,8 @@ def _database(url: str) -> dict:
             ),
         }
     elif config["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperEnv(f"DATABASE_URL={url!r}: only sqlite:// and postgres:// are supported")
+        raise ImproperEnv(f"DATABASE_URL={masked(url)!r}: only sqlite:// and postgres:// are "
+                          "supported")
     return config
 
 
