@@ -38,7 +38,12 @@ def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def _fernet() -> MultiFernet:
-    return _fernet_for(tuple(configured_keys()))
+    keys = configured_keys()
+    if len(keys) > 1:
+        # Before keys could be listed, a comma was an ordinary character of the one key: values
+        # saved then are still read (decrypting only, last), rather than lost on upgrade.
+        keys.append(settings.STORYBOARD_CREDENTIALS_KEY)
+    return _fernet_for(tuple(keys))
 
 
 def _newest_only() -> MultiFernet:
