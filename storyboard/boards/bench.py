@@ -24,35 +24,23 @@ request costs without waiting for a core. `--strict` exits 1 when a budget is mi
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from urllib.parse import urlencode
 
+from storyboard.bench.throwaway import start_django
+
 FORM = "application/x-www-form-urlencoded"  # what htmx sends
 BUDGETS = {"live check": (10, 30), "editor page": (40, None)}  # (p50 ms, p99 ms)
 
 
 def _setup(var_dir: str) -> None:
-    os.environ["STORYBOARD_VAR_DIR"] = var_dir
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("MEDIA_ROOT", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storyboard.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    # Static URLs straight from static/, without a collectstatic manifest (as in the tests).
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    start_django(workdir=var_dir, static_from_source=True)
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # lets the test client's "testserver" host in
-    call_command("migrate", verbosity=0)
 
 
 def _png(color) -> bytes:

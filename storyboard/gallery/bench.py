@@ -15,10 +15,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
+
+from storyboard.bench.throwaway import start_django
 
 BUDGET_MS = 60.0
 
@@ -114,26 +114,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=60)
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="storyboard-gallery-bench-"))
-    os.environ.update(STORYBOARD_VAR_DIR=str(workdir), DJANGO_SETTINGS_MODULE="storyboard.settings")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    start_django("storyboard-gallery-bench-", static_from_source=True)
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
 
     from storyboard.teams.models import Membership, Team
     from storyboard.teams.roles import Role
 
     settings.ALLOWED_HOSTS = ["*"]
-    # Static URLs straight from static/, without a collectstatic manifest (as in the tests).
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.DEBUG = False
-    call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.create_user("bench")  # force_login: no password

@@ -11,13 +11,11 @@ time.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from storyboard.bench.throwaway import start_django
 
 
 @contextmanager
@@ -58,14 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sequential-sample", type=int, default=40)
     args = parser.parse_args(argv)
 
-    workdir = Path(tempfile.mkdtemp(prefix="storyboard-bench-"))
-    os.environ.update(STORYBOARD_VAR_DIR=str(workdir), DJANGO_SETTINGS_MODULE="storyboard.settings")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    workdir = start_django("storyboard-bench-")
     from django.utils import timezone
 
     from storyboard.jobs import worker
@@ -76,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
     from storyboard.teams.accounts import AccountInput, add_account
     from storyboard.teams.actions import ensure_demo
 
-    call_command("migrate", verbosity=0)
     team, user = ensure_demo()  # no login needed: the benchmark never signs in
     # Its own process, as `studio` runs it: the sweep's threads do not share its interpreter.
     with _sandbox_process(workdir, args.latency) as root:

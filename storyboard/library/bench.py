@@ -34,6 +34,8 @@ import time
 import zlib
 from pathlib import Path
 
+from storyboard.bench.throwaway import start_django
+
 BUDGETS = {  # (ms, MB of memory growth)
     "pipeline": (300, 200),
     "upload": (300, 200),
@@ -74,17 +76,8 @@ def make_bomb(path: Path) -> None:
 
 
 def _setup_django(workdir: str) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storyboard.settings")
-    os.environ["STORYBOARD_VAR_DIR"] = workdir
-    os.environ["MEDIA_ROOT"] = os.path.join(workdir, "media")
-    os.environ["DATABASE_URL"] = "sqlite://:memory:"
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    start_django(workdir=workdir, database_url="sqlite://:memory:",
+                 media_root=os.path.join(workdir, "media"))
 
 
 def child(case: str, data_path: str, runs: int) -> dict:

@@ -17,10 +17,11 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
+
+from storyboard.bench.throwaway import start_django
 
 BUDGETS_MS = {"usage, 12 weeks": 150.0, "usage, 52 weeks": 400.0}
 STATES = ["succeeded"] * 14 + ["failed"] * 3 + ["cancelled", "processing"]
@@ -80,16 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args(argv)
 
-    workdir = tempfile.mkdtemp(prefix="storyboard-usage-bench-")
-    os.environ.update(STORYBOARD_VAR_DIR=workdir, DJANGO_SETTINGS_MODULE="storyboard.settings")
-    os.environ.pop("DATABASE_URL", None)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    start_django("storyboard-usage-bench-", static_from_source=True)
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
@@ -97,10 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     from storyboard.teams.models import Membership, ProviderAccount, Team
 
     settings.ALLOWED_HOSTS = ["*"]
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
     settings.DEBUG = False
-    call_command("migrate", verbosity=0)
     team, other = Team.objects.create(name="Bench"), Team.objects.create(name="Other")
     users = [get_user_model().objects.create_user(f"person{i}") for i in range(8)]
     for i, user in enumerate(users):
