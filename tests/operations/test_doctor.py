@@ -3,14 +3,13 @@ ends with exit status 1 when there is one."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from email.utils import formatdate
 
 import httpx
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
+from operations.commands import run
 
 from storyboard.operations import doctor, health
 from storyboard.operations.models import Heartbeat
@@ -21,12 +20,7 @@ KEY = "a credentials key from the secret store and long enough"
 
 
 def run_doctor() -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("doctor", stdout=out)
-    except SystemExit as exit:
-        return exit.code, out.getvalue()
-    return 0, out.getvalue()
+    return run("doctor")
 
 
 def lines_with(output: str, mark: str) -> list[str]:

@@ -4,10 +4,8 @@ reads with the new key alone, so the old one can be dropped."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
+from operations.commands import run
 
 from storyboard.teams.accounts import AccountInput, add_account
 from storyboard.teams.crypto import CredentialsUnreadable, decrypt_credentials, encrypt_credentials
@@ -21,12 +19,7 @@ CREDENTIALS = {"api_key": "apimart-key-rotation-0001"}
 
 
 def rotate() -> tuple[int, str]:
-    out = io.StringIO()
-    try:
-        call_command("rotate_credentials_key", stdout=out)
-    except SystemExit as exit:
-        return exit.code, out.getvalue()
-    return 0, out.getvalue()
+    return run("rotate_credentials_key")
 
 
 @pytest.fixture

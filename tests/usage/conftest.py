@@ -9,20 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from jobs.conftest import Queue
+from jobs.conftest import queue  # noqa: F401  (the recorded worker queue)
 
 from storyboard.boards.models import RateCard, Shot, Storyboard
 from storyboard.jobs.models import Job
 from storyboard.teams.accounts import AccountInput, add_account
-
-
-@pytest.fixture
-def queue(monkeypatch):
-    recorder = Queue()
-    for module in ("storyboard.jobs.worker", "storyboard.jobs.actions", "storyboard.jobs.views"):
-        monkeypatch.setattr(f"{module}.async_task", recorder)
-    monkeypatch.setattr("storyboard.jobs.actions.transaction.on_commit", lambda fn: fn())
-    return recorder
 
 
 @pytest.fixture
