@@ -3,6 +3,7 @@ server. `playwright install` cannot download browsers here, so the executable is
 
 import os
 import shutil
+import threading
 
 import pytest
 
@@ -34,6 +35,28 @@ _REFUSAL = "Failed to load resource: the server responded with a status of 4"
 
 def _is_error(message) -> bool:
     return message.type == "error" and not message.text.startswith(_REFUSAL)
+
+
+@pytest.fixture(autouse=True)
+def _requests_take_turns_on_a_shared_connection(monkeypatch):
+    """With SQLite in memory, pytest-django hands the test's one connection to the live server's
+    threads, so two requests in transactions at once nest in each other's savepoints and one
+    fails ("no such savepoint": a page uploading several images did). A real server gives each
+    thread its own connection; here each request's view and middleware take turns, and the
+    responses still stream at the same time."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        return
+    turn = threading.Lock()
+    handle = WSGIHandler.get_response
+
+    def one_at_a_time(self, request):
+        with turn:
+            return handle(self, request)
+
+    monkeypatch.setattr(WSGIHandler, "get_response", one_at_a_time)
 
 
 @pytest.fixture
