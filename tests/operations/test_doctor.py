@@ -38,6 +38,7 @@ def well_configured(db, settings, monkeypatch):
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
     settings.STORYBOARD_PUBLIC_BASE_URL = ""
     settings.STORYBOARD_CREDENTIALS_KEY = KEY
+    settings.REDIS_URL = ""  # the database is the broker (CI's PostgreSQL pass exports one)
     Heartbeat.objects.create(name=health.SWEEP, at=timezone.now())
     return monkeypatch
 

@@ -20,6 +20,13 @@ from storyboard.operations.models import Heartbeat
 from storyboard.operations.probe import serving
 
 
+@pytest.fixture(autouse=True)
+def _database_as_the_broker(settings):
+    """The broker is django-q2's queue table unless a test names a Redis (CI's PostgreSQL pass
+    exports REDIS_URL for the whole suite)."""
+    settings.REDIS_URL = ""
+
+
 def _sweep_ran(ago: float = 0) -> None:
     Heartbeat.objects.update_or_create(
         name=health.SWEEP, defaults={"at": timezone.now() - timedelta(seconds=ago)})
