@@ -202,9 +202,6 @@ class PlainFormatter(logging.Formatter):
         return super().format(record)
 
 
-_LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, request_id / team / job
     when known, extra fields, exception."""
@@ -230,9 +227,7 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = record.exc_text
         if record.stack_info:
             entry["stack"] = record.stack_info
-        # JSON leaves these unescaped, yet many line splitters (Python's among them) end a
-        # line at them: escaped, an object is always exactly one line.
-        return json.dumps(entry, ensure_ascii=False, default=str).translate(_LINE_BREAKS)
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 # --- requests ----------------------------------------------------------------------------
@@ -240,12 +235,6 @@ class JsonFormatter(logging.Formatter):
 _access = logging.getLogger("storyboard.access")
 _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+=@-]{0,127}")
 REQUEST_ID_HEADER = "X-Request-ID"
-
-
-def _escaped(text: str) -> str:
-    # As Django escapes the path in its own request lines: a decoded %0A in a path would
-    # otherwise start a line of the client's making in the plain log.
-    return text.encode("unicode_escape").decode("ascii")
 
 
 class RequestIdMiddleware:
@@ -266,10 +255,9 @@ class RequestIdMiddleware:
             # The access line, ours rather than the web server's: it carries the request id
             # and team, and passes the redaction filter (a share link's path is a secret).
             took = round((time.monotonic() - started) * 1000, 1)
-            _access.info("%s %s %s %.1f ms", _escaped(request.method), _escaped(request.path),
-                         response.status_code, took,
-                         extra={"method": request.method, "path": request.path,
-                                "status": response.status_code, "duration_ms": took})
+            _access.info("%s %s %s %.1f ms", request.method, request.path, response.status_code,
+                         took, extra={"method": request.method, "path": request.path,
+                                      "status": response.status_code, "duration_ms": took})
         finally:
             _context.reset(token)
         response[REQUEST_ID_HEADER] = request.request_id
