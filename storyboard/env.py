@@ -51,15 +51,6 @@ def masked(url: str) -> str:
     return f"{scheme}://{userinfo.split(':', 1)[0]}:***@{host}"
 
 
-def shown(name: str, value: str) -> str:
-    """How an error message names a URL setting's value: `<name>_FILE` alone when it came from
-    that file (whose content may be a bare password), else `<name>='…'` with any password
-    hidden."""
-    if secret_source(name) == "file":
-        return f"{name}_FILE"
-    return f"{name}={masked(value)!r}"
-
-
 def secret_source(name: str) -> str:
     """Where a secret setting comes from: "environment", "file" (`<name>_FILE`) or "generated"
     (kept under the var directory by envsecret). For `manage.py doctor`."""
@@ -115,17 +106,17 @@ def envurl(name: str, default: str = "", *, schemes: tuple[str, ...] = ("http", 
         return ""
     scheme, sep, rest = raw.partition("://")
     if not sep or scheme.lower() not in schemes or not rest.split("/")[0]:
-        label = shown(name, raw) if from_file else f"{name}={masked(raw)!r}"
-        raise ImproperEnv(f"{label}: expected a URL starting with {' or '.join(schemes)}://")
+        # A URL read from a secret file is not echoed, and a password in any URL is hidden.
+        from_secret_file = from_file and secret_source(name) == "file"
+        shown = f"{name}_FILE" if from_secret_file else f"{name}={masked(raw)!r}"
+        raise ImproperEnv(f"{shown}: expected a URL starting with {' or '.join(schemes)}://")
     return raw.rstrip("/")
 
 
 def envsecret(name: str, path: Path, *, several: bool = False) -> str:
     """The variable (or the file `<name>_FILE` names) when set; otherwise a value generated once
     and kept in `path` (git-ignored). `several`: a comma-separated list of keys, newest first
-    (key rotation), each checked on its own; returned without spaces around the commas. One key
-    (no comma) is returned exactly as given, as before keys could be listed: a key with a
-    trailing newline from the environment must keep decrypting what it encrypted."""
+    (key rotation), each checked on its own; returned without spaces."""
     raw = _raw(name, from_file=True)
     if raw is not None:
         file = os.environ.get(f"{name}_FILE", "").strip()
@@ -146,11 +137,10 @@ def envsecret(name: str, path: Path, *, several: bool = False) -> str:
 
 def _checked(label: str, value: str, several: bool, where: str = "") -> str:
     label = f"{label} (in {where})" if where else label
-    keys = [key.strip() for key in value.split(",")] if several and "," in value else [value]
+    keys = [key.strip() for key in value.split(",")] if several else [value]
     for number, key in enumerate(keys, 1):
         which = f" key {number} of {len(keys)}" if len(keys) > 1 else ""
         if len(key) < 32:
-            separated = " (commas separate keys)" if which else ""
             raise ImproperEnv(f"{label}:{which} must be at least 32 characters long "
-                              f"(got {len(key)}){separated}")
+                              f"(got {len(key)})")
     return ",".join(keys)

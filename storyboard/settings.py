@@ -20,7 +20,7 @@ from storyboard.env import (
     envsecret,
     envstr,
     envurl,
-    shown,
+    masked,
 )
 from storyboard.providers.http import DEFAULT_BLOCKED_NETWORKS, origin_of
 
@@ -121,7 +121,7 @@ def _database(url: str) -> dict:
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
-        raise ImproperEnv(f"{shown('DATABASE_URL', url)}: {exc}") from None
+        raise ImproperEnv(f"DATABASE_URL={masked(url)!r}: {exc}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["CONN_MAX_AGE"] = 0
         # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock at
@@ -134,7 +134,7 @@ def _database(url: str) -> dict:
             ),
         }
     elif config["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperEnv(f"{shown('DATABASE_URL', url)}: only sqlite:// and postgres:// are "
+        raise ImproperEnv(f"DATABASE_URL={masked(url)!r}: only sqlite:// and postgres:// are "
                           "supported")
     return config
 

@@ -26,10 +26,7 @@ class CredentialsUnreadable(Exception):
 
 
 def configured_keys() -> list[str]:
-    value = settings.STORYBOARD_CREDENTIALS_KEY
-    if "," not in value:
-        return [value]  # one key, used exactly as given, as before keys could be listed
-    return [key.strip() for key in value.split(",") if key.strip()]
+    return [key.strip() for key in settings.STORYBOARD_CREDENTIALS_KEY.split(",") if key.strip()]
 
 
 @functools.lru_cache(maxsize=8)
